@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Entry point for `npx stl`: runs the TypeScript CLI through tsx so no build step is needed.
-import { register } from "tsx/esm/api";
+import { register } from 'tsx/esm/api';
 
 register();
-await import("../scripts/cli/main.ts");
+await import('../scripts/cli/main.ts');

@@ -73,7 +73,11 @@ test('test classes are named <Class>_Tests and live under force-app/tests', () =
       inTestsFolder,
       `${rel}: test classes (and only they) live under force-app/tests`
     );
-    if (isTestClass)
+    // Shared test helpers (factory, fakes) live in force-app/tests/testkit; every other test
+    // class is named after the class it tests.
+    const inTestkit = rel.startsWith(path.join('force-app', 'tests', 'testkit') + path.sep);
+    if (isTestClass && !inTestkit) {
       assert.match(path.basename(file), /_Tests\.cls$/, `${rel}: name test classes <Class>_Tests`);
+    }
   }
 });

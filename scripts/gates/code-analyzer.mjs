@@ -2,6 +2,7 @@
 // Security gate: Salesforce Code Analyzer (core + PMD engine) with the rule selectors the
 // AppExchange security review asks for that the installed engines offer. Zero violations pass.
 // A suppression (@SuppressWarnings('PMD.<Rule>')) is allowed only with a comment saying why.
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { CodeAnalyzer, CodeAnalyzerConfig } from '@salesforce/code-analyzer-core';
 import { createEnginePlugin } from '@salesforce/code-analyzer-pmd-engine';
@@ -29,8 +30,10 @@ export const SELECTORS = [
 const root = path.resolve(import.meta.dirname, '..', '..');
 const targets = process.argv.slice(2).length ? process.argv.slice(2) : ['force-app'];
 
+const logFolder = path.join(root, 'build', 'code-analyzer');
+mkdirSync(logFolder, { recursive: true });
 const analyzer = new CodeAnalyzer(
-  CodeAnalyzerConfig.fromObject({ config_root: root, log_folder: path.join(root, 'build') })
+  CodeAnalyzerConfig.fromObject({ config_root: root, log_folder: logFolder })
 );
 await analyzer.addEnginePlugin(createEnginePlugin());
 const workspace = await analyzer.createWorkspace(targets.map((t) => path.resolve(root, t)));

@@ -5,5 +5,10 @@ module.exports = {
   ...jestConfig,
   modulePathIgnorePatterns: ['<rootDir>/.localdevserver', '<rootDir>/build', '<rootDir>/scripts'],
   testPathIgnorePatterns: ['<rootDir>/node_modules/', '<rootDir>/test/', '<rootDir>/scripts/'],
+  // Lightning modules whose default sfdx-lwc-jest stub cannot be asserted against.
+  moduleNameMapper: {
+    ...(jestConfig.moduleNameMapper || {}),
+    '^lightning/navigation$': '<rootDir>/test/jest-mocks/lightning/navigation.js'
+  },
   setupFilesAfterEnv: ['<rootDir>/jest.setup.cjs']
 };

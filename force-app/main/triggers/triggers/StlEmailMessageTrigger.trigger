@@ -1,0 +1,11 @@
+trigger StlEmailMessageTrigger on EmailMessage(
+  before insert,
+  after insert,
+  before update,
+  after update,
+  before delete,
+  after delete,
+  after undelete
+) {
+  StlTriggerDispatcher.run(Schema.EmailMessage.SObjectType);
+}

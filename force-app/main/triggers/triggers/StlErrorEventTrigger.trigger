@@ -1,0 +1,3 @@
+trigger StlErrorEventTrigger on StlErrorEvent__e(after insert) {
+  StlErrorLogger.persist(Trigger.new);
+}

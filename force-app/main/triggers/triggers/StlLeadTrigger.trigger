@@ -1,0 +1,11 @@
+trigger StlLeadTrigger on Lead(
+  before insert,
+  after insert,
+  before update,
+  after update,
+  before delete,
+  after delete,
+  after undelete
+) {
+  StlTriggerDispatcher.run(Schema.Lead.SObjectType);
+}

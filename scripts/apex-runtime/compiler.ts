@@ -1,0 +1,1360 @@
+// Compiles the apex-parser tree of method bodies into JS closures. Each expression compiles to
+// { fn, type } where `type` is its static Apex type (the type checker's answer); operators use
+// the static types (Integer division, Long/Decimal promotion, Double formatting).
+
+import {
+  ApexParserFactory,
+  ArrayExpressionContext,
+  AssignExpressionContext,
+  BitAndExpressionContext,
+  BitExpressionContext,
+  BitNotExpressionContext,
+  BitOrExpressionContext,
+  BlockContext,
+  CastExpressionContext,
+  CmpExpressionContext,
+  CoalExpressionContext,
+  CondExpressionContext,
+  CreatorContext,
+  DotExpressionContext,
+  EqualityExpressionContext,
+  ExpressionContext,
+  ExpressionListContext,
+  IdPrimaryContext,
+  InstanceOfExpressionContext,
+  LiteralContext,
+  LiteralPrimaryContext,
+  LocalVariableDeclarationContext,
+  LogAndExpressionContext,
+  LogOrExpressionContext,
+  MethodCallExpressionContext,
+  NegExpressionContext,
+  NewExpressionContext,
+  PostOpExpressionContext,
+  PreOpExpressionContext,
+  PrimaryExpressionContext,
+  SoqlPrimaryContext,
+  StatementContext,
+  SubExpressionContext,
+  SuperPrimaryContext,
+  ThisPrimaryContext,
+  TypeRefPrimaryContext,
+  VoidPrimaryContext,
+  WhenLiteralContext,
+  type ApexParserRuleContext
+} from '@apexdevtools/apex-parser';
+import {
+  ApexDate,
+  ApexError,
+  ApexList,
+  ApexMap,
+  ApexSet,
+  Decimal,
+  NotSupportedLocally,
+  SObjectValue,
+  decimalWithScale,
+  parseDecimal
+} from './values.ts';
+import {
+  ApexThrow,
+  BREAK,
+  CONTINUE,
+  EnumValue,
+  Frame,
+  Instance,
+  NORMAL,
+  RETURN,
+  type ClassInfo,
+  type Completion,
+  type Expr,
+  type FieldInfo,
+  type Stmt
+} from './model.ts';
+import {
+  INT_MAX,
+  INT_MIN,
+  apexCompare,
+  arith,
+  npe,
+  runtimeNumKind,
+  stringOf,
+  toKind
+} from './ops.ts';
+import { KIND_TYPE, canonicalSimple, numKind, promote, splitType, typeText, type NumKind } from './types.ts';
+import type { Interpreter } from './interpreter.ts';
+
+export interface Typed {
+  fn: Expr;
+  type: string;
+}
+
+/** An assignable location. */
+interface LValue {
+  type: string;
+  get: Expr;
+  set: (f: Frame, v: unknown) => void;
+}
+
+interface VarSlot {
+  slot: number;
+  type: string;
+}
+
+class Scope {
+  readonly vars = new Map<string, VarSlot>();
+  constructor(readonly parent: Scope | null) {}
+  lookup(name: string): VarSlot | undefined {
+    const key = name.toLowerCase();
+    for (let s: Scope | null = this; s; s = s.parent) {
+      const v = s.vars.get(key);
+      if (v) return v;
+    }
+    return undefined;
+  }
+}
+
+/** Result of resolving a dotted name prefix. */
+type Resolved =
+  | { kind: 'value'; t: Typed }
+  | { kind: 'class'; cls: ClassInfo }
+  | { kind: 'sobject'; name: string }
+  | { kind: 'builtin'; name: string };
+
+function unescapeApex(lit: string): string {
+  const body = lit.slice(1, -1);
+  return body.replace(/\\(u[0-9a-fA-F]{4}|.)/g, (_m, c: string) => {
+    switch (c[0]) {
+      case 'n':
+        return '\n';
+      case 't':
+        return '\t';
+      case 'r':
+        return '\r';
+      case 'b':
+        return '\b';
+      case 'f':
+        return '\f';
+      case 'u':
+        return String.fromCharCode(parseInt(c.slice(1), 16));
+      default:
+        return c;
+    }
+  });
+}
+
+export class MethodCompiler {
+  private scope: Scope;
+  private slots = 0;
+  /** name of the property whose accessor is being compiled (refers to backing storage) */
+  accessorOf: string | null = null;
+
+  constructor(
+    readonly rt: Interpreter,
+    readonly cls: ClassInfo,
+    readonly isStatic: boolean,
+    readonly lines: Set<number>,
+    readonly fileLabel: string
+  ) {
+    this.scope = new Scope(null);
+  }
+
+  get slotCount(): number {
+    return this.slots;
+  }
+
+  declare(name: string, type: string): number {
+    const slot = this.slots++;
+    this.scope.vars.set(name.toLowerCase(), { slot, type });
+    return slot;
+  }
+
+  private push(): void {
+    this.scope = new Scope(this.scope);
+  }
+  private pop(): void {
+    this.scope = this.scope.parent!;
+  }
+
+  loc(ctx: ApexParserRuleContext): string {
+    return `${this.fileLabel}:${ctx.start.line}`;
+  }
+
+  unsupported(what: string, ctx: ApexParserRuleContext): never {
+    throw new NotSupportedLocally(what, this.loc(ctx));
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // statements
+
+  block(ctx: BlockContext): Stmt {
+    this.push();
+    const stmts = ctx.statement_list().map((s) => this.statement(s));
+    this.pop();
+    return seq(stmts);
+  }
+
+  statement(ctx: StatementContext): Stmt {
+    const inner = this.statementInner(ctx);
+    const line = ctx.start.line;
+    // blocks are not statements of their own for coverage
+    if (ctx.block()) return inner;
+    this.lines.add(line);
+    const rt = this.rt;
+    const hits = this.lines;
+    void hits;
+    const mark = rt.coverageMarker(this.fileLabel, line);
+    return (f) => {
+      mark();
+      rt.line = line;
+      return inner(f);
+    };
+  }
+
+  private statementInner(ctx: StatementContext): Stmt {
+    const b = ctx.block();
+    if (b) return this.block(b);
+    const lv = ctx.localVariableDeclarationStatement();
+    if (lv) return this.localVars(lv.localVariableDeclaration());
+    const es = ctx.expressionStatement();
+    if (es) {
+      const e = this.expr(es.expression()).fn;
+      return (f) => {
+        e(f);
+        return NORMAL;
+      };
+    }
+    const ifs = ctx.ifStatement();
+    if (ifs) {
+      const cond = this.condition(ifs.parExpression().expression());
+      const stmts = ifs.statement_list();
+      const then = this.statement(stmts[0]);
+      const els = stmts[1] ? this.statement(stmts[1]) : null;
+      return (f) => (cond(f) ? then(f) : els ? els(f) : NORMAL);
+    }
+    const ret = ctx.returnStatement();
+    if (ret) {
+      const e = ret.expression();
+      if (!e) return () => RETURN;
+      const v = this.expr(e);
+      const target = this.returnType;
+      const conv = this.converter(v.type, target, e);
+      return (f) => {
+        f.ret = conv(v.fn(f));
+        return RETURN;
+      };
+    }
+    const fs = ctx.forStatement();
+    if (fs) return this.forStatement(fs);
+    const ws = ctx.whileStatement();
+    if (ws) {
+      const cond = this.condition(ws.parExpression().expression());
+      const body = ws.statement() ? this.statement(ws.statement()) : () => NORMAL as Completion;
+      return (f) => {
+        while (cond(f)) {
+          const c = body(f);
+          if (c === BREAK) break;
+          if (c === RETURN) return RETURN;
+        }
+        return NORMAL;
+      };
+    }
+    const dw = ctx.doWhileStatement();
+    if (dw) {
+      const body = this.block(dw.block());
+      const cond = this.condition(dw.parExpression().expression());
+      return (f) => {
+        do {
+          const c = body(f);
+          if (c === BREAK) break;
+          if (c === RETURN) return RETURN;
+        } while (cond(f));
+        return NORMAL;
+      };
+    }
+    if (ctx.breakStatement()) return () => BREAK;
+    if (ctx.continueStatement()) return () => CONTINUE;
+    const th = ctx.throwStatement();
+    if (th) {
+      const e = this.expr(th.expression()).fn;
+      const rt = this.rt;
+      const line = th.start.line;
+      return (f) => {
+        const v = e(f);
+        if (!(v instanceof Instance)) throw npe();
+        rt.stampException(v, line);
+        throw new ApexThrow(v);
+      };
+    }
+    const tr = ctx.tryStatement();
+    if (tr) return this.tryStatement(tr);
+    const sw = ctx.switchStatement();
+    if (sw) return this.switchStatement(sw);
+    const dml =
+      (ctx.insertStatement() && ['insert', ctx.insertStatement()]) ||
+      (ctx.updateStatement() && ['update', ctx.updateStatement()]) ||
+      (ctx.deleteStatement() && ['delete', ctx.deleteStatement()]) ||
+      (ctx.undeleteStatement() && ['undelete', ctx.undeleteStatement()]) ||
+      (ctx.upsertStatement() && ['upsert', ctx.upsertStatement()]);
+    if (dml) {
+      const [op, st] = dml as [string, { expression(): ExpressionContext }];
+      const e = this.expr(st.expression()).fn;
+      const rt = this.rt;
+      const up = ctx.upsertStatement();
+      const extField = up && up.qualifiedName() ? up.qualifiedName().getText() : null;
+      return (f) => {
+        rt.dmlStatement(op, e(f), extField);
+        return NORMAL;
+      };
+    }
+    if (ctx.mergeStatement()) this.unsupported('merge statement', ctx);
+    const ra = ctx.runAsStatement();
+    if (ra) {
+      const args = ra.expressionList() ? this.exprList(ra.expressionList()) : [];
+      const body = this.block(ra.block());
+      const rt = this.rt;
+      return (f) => {
+        const user = args[0] ? args[0].fn(f) : null;
+        return rt.runAs(user, () => body(f));
+      };
+    }
+    return this.unsupported(`statement '${ctx.getText().slice(0, 40)}'`, ctx);
+  }
+
+  returnType = 'void';
+
+  private localVars(lv: LocalVariableDeclarationContext): Stmt {
+    const type = this.rt.resolveTypeName(typeText(lv.typeRef()), this.cls);
+    const parts: Stmt[] = [];
+    for (const d of lv.variableDeclarators().variableDeclarator_list()) {
+      const init = d.expression();
+      // the initialiser is compiled before the name is in scope
+      const v = init ? this.expr(init) : null;
+      const conv = v ? this.converter(v.type, type, init!) : null;
+      const slot = this.declare(d.id().getText(), type);
+      if (v) {
+        const fn = v.fn;
+        parts.push((f) => {
+          f.locals[slot] = conv!(fn(f));
+          return NORMAL;
+        });
+      } else {
+        parts.push((f) => {
+          f.locals[slot] = null;
+          return NORMAL;
+        });
+      }
+    }
+    return seq(parts);
+  }
+
+  private forStatement(fs: import('@apexdevtools/apex-parser').ForStatementContext): Stmt {
+    const fc = fs.forControl();
+    this.push();
+    try {
+      const en = fc.enhancedForControl();
+      if (en) {
+        const type = this.rt.resolveTypeName(typeText(en.typeRef()), this.cls);
+        const src = this.expr(en.expression());
+        const slot = this.declare(en.id().getText(), type);
+        const body = fs.statement() ? this.statement(fs.statement()) : () => NORMAL as Completion;
+        const conv = this.converter(elementTypeOf(src.type), type, en);
+        return (f) => {
+          const coll = src.fn(f);
+          if (coll === null) throw npe();
+          if (coll instanceof ApexList) {
+            const mc = coll.modCount;
+            const items = coll.items;
+            for (let i = 0; i < items.length; i++) {
+              f.locals[slot] = conv(items[i]);
+              const c = body(f);
+              if (coll.modCount !== mc) {
+                throw new ApexError('System.FinalException', 'Cannot modify a collection while it is being iterated.');
+              }
+              if (c === BREAK) break;
+              if (c === RETURN) return RETURN;
+            }
+            return NORMAL;
+          }
+          if (coll instanceof ApexSet) {
+            const mc = coll.modCount;
+            for (const item of [...coll.values()]) {
+              f.locals[slot] = conv(item);
+              const c = body(f);
+              if (coll.modCount !== mc) {
+                throw new ApexError('System.FinalException', 'Cannot modify a collection while it is being iterated.');
+              }
+              if (c === BREAK) break;
+              if (c === RETURN) return RETURN;
+            }
+            return NORMAL;
+          }
+          const iter = this.rt.iterate(coll);
+          for (const item of iter) {
+            f.locals[slot] = conv(item);
+            const c = body(f);
+            if (c === BREAK) break;
+            if (c === RETURN) return RETURN;
+          }
+          return NORMAL;
+        };
+      }
+      const init = fc.forInit();
+      let initS: Stmt = () => NORMAL;
+      if (init) {
+        const lvd = init.localVariableDeclaration();
+        if (lvd) initS = this.localVars(lvd);
+        else {
+          const es = this.exprList(init.expressionList());
+          initS = (f) => {
+            for (const e of es) e.fn(f);
+            return NORMAL;
+          };
+        }
+      }
+      const condE = fc.expression() ? this.condition(fc.expression()) : () => true;
+      const upd = fc.forUpdate() ? this.exprList(fc.forUpdate().expressionList()) : [];
+      const body = fs.statement() ? this.statement(fs.statement()) : () => NORMAL as Completion;
+      return (f) => {
+        initS(f);
+        while (condE(f)) {
+          const c = body(f);
+          if (c === BREAK) break;
+          if (c === RETURN) return RETURN;
+          for (const u of upd) u.fn(f);
+        }
+        return NORMAL;
+      };
+    } finally {
+      this.pop();
+    }
+  }
+
+  private tryStatement(tr: import('@apexdevtools/apex-parser').TryStatementContext): Stmt {
+    const body = this.block(tr.block());
+    const catches = tr.catchClause_list().map((cc) => {
+      const typeName = cc.qualifiedName().getText();
+      const exCls = this.rt.resolveExceptionClass(typeName, this.cls, cc);
+      this.push();
+      const slot = this.declare(cc.id().getText(), exCls.name);
+      const blk = this.block(cc.block());
+      this.pop();
+      return { exCls, slot, blk };
+    });
+    const fin = tr.finallyBlock() ? this.block(tr.finallyBlock().block()) : null;
+    const rt = this.rt;
+    return (f) => {
+      let result: Completion = NORMAL;
+      try {
+        result = body(f);
+      } catch (err) {
+        const ex = rt.toApexException(err);
+        if (!ex) throw err;
+        const uncatchable = rt.isUncatchable(ex);
+        const handler = uncatchable ? undefined : catches.find((c) => rt.isSubclass(ex.cls, c.exCls));
+        if (!handler) {
+          if (fin) {
+            const fc = fin(f);
+            if (fc !== NORMAL) return fc;
+          }
+          throw err instanceof ApexThrow ? err : new ApexThrow(ex);
+        }
+        f.locals[handler.slot] = ex;
+        try {
+          result = handler.blk(f);
+        } finally {
+          if (fin) {
+            const fc = fin(f);
+            if (fc !== NORMAL) result = fc;
+          }
+        }
+        return result;
+      }
+      if (fin) {
+        const fc = fin(f);
+        if (fc !== NORMAL) return fc;
+      }
+      return result;
+    };
+  }
+
+  private switchStatement(sw: import('@apexdevtools/apex-parser').SwitchStatementContext): Stmt {
+    const subject = this.expr(sw.expression());
+    type Arm = { test: ((v: unknown) => boolean) | null; slot: number; body: Stmt };
+    const arms: Arm[] = [];
+    for (const wc of sw.whenControl_list()) {
+      const wv = wc.whenValue();
+      this.push();
+      let test: Arm['test'] = null;
+      let slot = -1;
+      if (wv.ELSE()) test = null;
+      else if (wv.typeRef()) {
+        const t = this.rt.resolveTypeName(typeText(wv.typeRef()), this.cls);
+        slot = this.declare(wv.id().getText(), t);
+        test = (v) => this.rt.isInstanceOf(v, t);
+      } else {
+        const lits = wv.whenLiteral_list().map((l) => this.whenLiteral(l, subject.type));
+        test = (v) => lits.some((l) => (l === null ? v === null : v !== null && this.rt.equals(v, l)));
+      }
+      const body = this.block(wc.block());
+      this.pop();
+      arms.push({ test, slot, body });
+    }
+    return (f) => {
+      const v = subject.fn(f);
+      for (const a of arms) {
+        if (a.test === null || a.test(v)) {
+          if (a.slot >= 0) f.locals[a.slot] = v;
+          return a.body(f);
+        }
+      }
+      return NORMAL;
+    };
+  }
+
+  private whenLiteral(l: WhenLiteralContext, subjectType: string): unknown {
+    if (l.NULL()) return null;
+    if (l.whenLiteral()) return this.whenLiteral(l.whenLiteral(), subjectType);
+    const neg = l.SUB_list().length % 2 === 1;
+    if (l.IntegerLiteral()) {
+      const n = Number(l.IntegerLiteral().getText()) * (neg ? -1 : 1);
+      return numKind(subjectType) === 'long' ? BigInt(n) : n;
+    }
+    if (l.LongLiteral()) return BigInt(l.LongLiteral().getText().slice(0, -1)) * (neg ? -1n : 1n);
+    if (l.StringLiteral()) return unescapeApex(l.StringLiteral().getText());
+    const qn = l.qualifiedName();
+    if (qn) {
+      // enum value: subject type is the enum
+      const name = qn.getText();
+      const enumVal = this.rt.enumValue(subjectType, name.split('.').pop()!, this.cls);
+      if (enumVal) return enumVal;
+    }
+    return this.unsupported(`switch when value ${l.getText()}`, l);
+  }
+
+  /** Compiles a Boolean condition (null → NullPointerException). */
+  condition(ctx: ExpressionContext): (f: Frame) => boolean {
+    const e = this.expr(ctx).fn;
+    return (f) => {
+      const v = e(f);
+      if (v === null) throw npe();
+      return v === true;
+    };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // conversions
+
+  /** A function converting a value of static type `from` for storage in `to`. */
+  converter(from: string, to: string, _ctx: ApexParserRuleContext): (v: unknown) => unknown {
+    const tk = numKind(to);
+    const lt = to.toLowerCase();
+    if (tk) {
+      const fk = numKind(from);
+      if (fk === tk) return identity;
+      if (tk === 'int') {
+        return (v) => {
+          if (v === null || typeof v === 'number') return v;
+          throw new ApexError('System.TypeException', `Invalid conversion from runtime type ${typeOfValue(v)} to Integer`);
+        };
+      }
+      return (v) => (v === null ? null : runtimeNumKind(v) ? toKind(v, tk) : v);
+    }
+    if (lt === 'id') {
+      return (v) => (typeof v === 'string' ? this.rt.toId(v) : v);
+    }
+    return identity;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // expressions
+
+  exprList(ctx: ExpressionListContext | null): Typed[] {
+    if (!ctx) return [];
+    return ctx.expression_list().map((e) => this.expr(e));
+  }
+
+  expr(ctx: ExpressionContext): Typed {
+    if (ctx instanceof PrimaryExpressionContext) return this.primary(ctx);
+    if (ctx instanceof DotExpressionContext) return this.dot(ctx);
+    if (ctx instanceof MethodCallExpressionContext) return this.methodCall(ctx);
+    if (ctx instanceof AssignExpressionContext) return this.assign(ctx);
+    if (ctx instanceof NewExpressionContext) return this.newExpr(ctx.creator());
+    if (ctx instanceof SubExpressionContext) return this.expr(ctx.expression());
+    if (ctx instanceof EqualityExpressionContext) return this.equality(ctx);
+    if (ctx instanceof CmpExpressionContext) return this.compare(ctx);
+    if (ctx instanceof LogAndExpressionContext || ctx instanceof LogOrExpressionContext) {
+      const a = this.condition(ctx.expression(0));
+      const b = this.condition(ctx.expression(1));
+      const and = ctx instanceof LogAndExpressionContext;
+      return { type: 'Boolean', fn: and ? (f) => a(f) && b(f) : (f) => a(f) || b(f) };
+    }
+    if (ctx instanceof NegExpressionContext) {
+      if (ctx.BANG()) {
+        const a = this.condition(ctx.expression());
+        return { type: 'Boolean', fn: (f) => !a(f) };
+      }
+      const a = this.expr(ctx.expression());
+      return { type: a.type, fn: (f) => { const v = a.fn(f); if (v === null) throw npe(); return typeof v === 'bigint' ? ~v : ~(v as number); } };
+    }
+    if (ctx instanceof CondExpressionContext) {
+      const c = this.condition(ctx.expression(0));
+      const a = this.expr(ctx.expression(1));
+      const b = this.expr(ctx.expression(2));
+      const type = a.type === 'null' ? b.type : a.type;
+      const ka = numKind(a.type);
+      const kb = numKind(b.type);
+      if (ka && kb && ka !== kb) {
+        const k = promote(ka, kb);
+        return { type: KIND_TYPE[k], fn: (f) => toKind(c(f) ? a.fn(f) : b.fn(f), k) };
+      }
+      return { type, fn: (f) => (c(f) ? a.fn(f) : b.fn(f)) };
+    }
+    if (ctx instanceof CoalExpressionContext) {
+      const a = this.expr(ctx.expression(0));
+      const b = this.expr(ctx.expression(1));
+      return { type: a.type, fn: (f) => a.fn(f) ?? b.fn(f) };
+    }
+    if (ctx instanceof CastExpressionContext) {
+      const t = this.rt.resolveTypeName(typeText(ctx.typeRef()), this.cls);
+      const a = this.expr(ctx.expression());
+      const rt = this.rt;
+      const tk = numKind(t);
+      const fk = numKind(a.type);
+      if (tk && fk) return { type: t, fn: (f) => toKind(a.fn(f), tk) };
+      return {
+        type: t,
+        fn: (f) => {
+          const v = a.fn(f);
+          if (v === null) return null;
+          if (tk && runtimeNumKind(v)) {
+            if (!rt.isInstanceOf(v, t)) throw badCast(v, t);
+            return toKind(v, tk);
+          }
+          if (!rt.isInstanceOf(v, t)) throw badCast(v, t);
+          if (t.toLowerCase() === 'id' && typeof v === 'string') return rt.toId(v);
+          return v;
+        }
+      };
+    }
+    if (ctx instanceof InstanceOfExpressionContext) {
+      const t = this.rt.resolveTypeName(typeText(ctx.typeRef()), this.cls);
+      const a = this.expr(ctx.expression());
+      return { type: 'Boolean', fn: (f) => this.rt.isInstanceOf(a.fn(f), t) };
+    }
+    if (ctx instanceof PreOpExpressionContext) {
+      if (ctx.INC() || ctx.DEC()) {
+        const lv = this.lvalue(ctx.expression());
+        const k = numKind(lv.type) ?? 'int';
+        const op = ctx.INC() ? '+' : '-';
+        const one = oneOf(k);
+        return { type: lv.type, fn: (f) => { const v = arith(op, k, lv.get(f), one); lv.set(f, v); return v; } };
+      }
+      const a = this.expr(ctx.expression());
+      if (ctx.ADD()) return a;
+      const k = numKind(a.type);
+      return {
+        type: a.type,
+        fn: (f) => {
+          const v = a.fn(f);
+          if (v === null) throw npe();
+          const kk = k ?? runtimeNumKind(v) ?? 'int';
+          return arith('-', kk, zeroOf(kk), v);
+        }
+      };
+    }
+    if (ctx instanceof PostOpExpressionContext) {
+      const lv = this.lvalue(ctx.expression());
+      const k = numKind(lv.type) ?? 'int';
+      const op = ctx.INC() ? '+' : '-';
+      const one = oneOf(k);
+      return { type: lv.type, fn: (f) => { const v = lv.get(f); lv.set(f, arith(op, k, v, one)); return v; } };
+    }
+    if (ctx instanceof ArrayExpressionContext) {
+      const a = this.expr(ctx.expression(0));
+      const i = this.expr(ctx.expression(1));
+      const rt = this.rt;
+      return { type: elementTypeOf(a.type), fn: (f) => rt.listGet(a.fn(f), i.fn(f)) };
+    }
+    if (ctx instanceof BitAndExpressionContext || ctx instanceof BitOrExpressionContext || ctx instanceof BitNotExpressionContext) {
+      const a = this.expr(ctx.expression(0));
+      const b = this.expr(ctx.expression(1));
+      const op = ctx instanceof BitAndExpressionContext ? '&' : ctx instanceof BitOrExpressionContext ? '|' : '^';
+      return { type: a.type, fn: (f) => bitOp(op, a.fn(f), b.fn(f)) };
+    }
+    if (ctx instanceof BitExpressionContext) {
+      const a = this.expr(ctx.expression(0));
+      const b = this.expr(ctx.expression(1));
+      const op = ctx.LT_list().length === 2 ? '<<' : ctx.GT_list().length === 3 ? '>>>' : '>>';
+      return { type: a.type, fn: (f) => bitOp(op, a.fn(f), b.fn(f)) };
+    }
+    // arithmetic: the grammar has one context per operator precedence group
+    const name = ctx.constructor.name;
+    if (name === 'Arth1ExpressionContext' || name === 'Arth2ExpressionContext') {
+      return this.arithmetic(ctx);
+    }
+    return this.unsupported(`expression ${name}`, ctx);
+  }
+
+  private arithmetic(ctx: ExpressionContext): Typed {
+    const c = ctx as unknown as { expression(i: number): ExpressionContext; getChild(i: number): { getText(): string } };
+    const op = c.getChild(1).getText();
+    const a = this.expr(c.expression(0));
+    const b = this.expr(c.expression(1));
+    return this.binaryArith(op, a, b, ctx);
+  }
+
+  binaryArith(op: string, a: Typed, b: Typed, ctx: ApexParserRuleContext): Typed {
+    const at = a.type.toLowerCase();
+    const bt = b.type.toLowerCase();
+    if (op === '+' && (at === 'string' || bt === 'string' || at === 'id' || bt === 'id')) {
+      const ka = numKind(a.type);
+      const kb = numKind(b.type);
+      const rt = this.rt;
+      return { type: 'String', fn: (f) => rt.str(a.fn(f), ka) + rt.str(b.fn(f), kb) };
+    }
+    if (op === '%') this.unsupported('% operator (Apex has no % operator; use Math.mod)', ctx);
+    const ka = numKind(a.type);
+    const kb = numKind(b.type);
+    // Date/Datetime/Time arithmetic
+    if (at === 'date' || at === 'datetime' || at === 'time') {
+      const rt = this.rt;
+      return { type: a.type, fn: (f) => rt.temporalArith(op, a.fn(f), b.fn(f)) };
+    }
+    if (ka && kb) {
+      const k = promote(ka, kb);
+      return { type: KIND_TYPE[k], fn: (f) => arith(op, k, a.fn(f), b.fn(f)) };
+    }
+    // at least one side typed Object: decide at run time
+    const rt = this.rt;
+    return {
+      type: ka && kb ? KIND_TYPE[promote(ka, kb)] : 'Object',
+      fn: (f) => {
+        const x = a.fn(f);
+        const y = b.fn(f);
+        if (op === '+' && (typeof x === 'string' || typeof y === 'string')) {
+          return rt.str(x, ka) + rt.str(y, kb);
+        }
+        if (x === null || y === null) throw npe();
+        const kx = ka ?? runtimeNumKind(x);
+        const ky = kb ?? runtimeNumKind(y);
+        if (!kx || !ky) return rt.temporalArith(op, x, y);
+        return arith(op, promote(kx, ky), x, y);
+      }
+    };
+  }
+
+  private equality(ctx: EqualityExpressionContext): Typed {
+    const a = this.expr(ctx.expression(0));
+    const b = this.expr(ctx.expression(1));
+    const rt = this.rt;
+    if (ctx.TRIPLEEQUAL()) return { type: 'Boolean', fn: (f) => rt.exactEquals(a.fn(f), b.fn(f)) };
+    if (ctx.TRIPLENOTEQUAL()) return { type: 'Boolean', fn: (f) => !rt.exactEquals(a.fn(f), b.fn(f)) };
+    const neg = !ctx.EQUAL();
+    return { type: 'Boolean', fn: neg ? (f) => !rt.equals(a.fn(f), b.fn(f)) : (f) => rt.equals(a.fn(f), b.fn(f)) };
+  }
+
+  private compare(ctx: CmpExpressionContext): Typed {
+    const a = this.expr(ctx.expression(0));
+    const b = this.expr(ctx.expression(1));
+    const lt = !!ctx.LT();
+    const eq = !!ctx.ASSIGN();
+    return {
+      type: 'Boolean',
+      fn: (f) => {
+        const c = apexCompare(a.fn(f), b.fn(f));
+        if (c === null) return false;
+        return lt ? (eq ? c <= 0 : c < 0) : eq ? c >= 0 : c > 0;
+      }
+    };
+  }
+
+  private assign(ctx: AssignExpressionContext): Typed {
+    const lv = this.lvalue(ctx.expression(0));
+    const rhs = this.expr(ctx.expression(1));
+    const opText = ctx.getChild(1).getText();
+    if (opText === '=') {
+      const conv = this.converter(rhs.type, lv.type, ctx);
+      return { type: lv.type, fn: (f) => { const v = conv(rhs.fn(f)); lv.set(f, v); return v; } };
+    }
+    const op = opText.slice(0, -1);
+    if (['+', '-', '*', '/'].includes(op)) {
+      const cur: Typed = { type: lv.type, fn: lv.get };
+      const combined = this.binaryArith(op, cur, rhs, ctx);
+      const conv = this.converter(combined.type, lv.type, ctx);
+      const tk = numKind(lv.type);
+      return {
+        type: lv.type,
+        fn: (f) => {
+          let v = combined.fn(f);
+          if (tk && v !== null) v = toKind(v, tk);
+          v = conv(v);
+          lv.set(f, v);
+          return v;
+        }
+      };
+    }
+    if (['&', '|', '^', '<<', '>>', '>>>'].includes(op)) {
+      return { type: lv.type, fn: (f) => { const v = op === '&' && typeof rhs === 'boolean' ? null : bitOp(op, lv.get(f), rhs.fn(f)); lv.set(f, v); return v; } };
+    }
+    return this.unsupported(`assignment operator ${opText}`, ctx);
+  }
+
+  /** Compiles an assignable expression. */
+  lvalue(ctx: ExpressionContext): LValue {
+    const rt = this.rt;
+    if (ctx instanceof SubExpressionContext) return this.lvalue(ctx.expression());
+    if (ctx instanceof PrimaryExpressionContext && ctx.primary() instanceof IdPrimaryContext) {
+      const name = (ctx.primary() as IdPrimaryContext).id().getText();
+      const v = this.scope.lookup(name);
+      if (v) {
+        const slot = v.slot;
+        return { type: v.type, get: (f) => f.locals[slot], set: (f, x) => { f.locals[slot] = x; } };
+      }
+      const fld = this.findField(name);
+      if (fld) return this.fieldLValue(fld.field, fld.cls, null, ctx);
+      return this.unsupported(`assignment to unknown variable ${name}`, ctx);
+    }
+    if (ctx instanceof DotExpressionContext && ctx.anyId()) {
+      const member = ctx.anyId().getText();
+      const target = this.resolveOrExpr(ctx.expression());
+      if (target.kind === 'class') {
+        const fld = rt.lookupField(target.cls, member);
+        if (!fld) this.unsupported(`static field ${target.cls.name}.${member}`, ctx);
+        return this.fieldLValue(fld, target.cls, null, ctx);
+      }
+      if (target.kind !== 'value') this.unsupported(`assignment to ${ctx.getText()}`, ctx);
+      const obj = target.t;
+      const t = rt.memberType(obj.type, member);
+      return {
+        type: t,
+        get: (f) => rt.getMember(obj.fn(f), member),
+        set: (f, x) => rt.setMember(obj.fn(f), member, x)
+      };
+    }
+    if (ctx instanceof ArrayExpressionContext) {
+      const a = this.expr(ctx.expression(0));
+      const i = this.expr(ctx.expression(1));
+      return {
+        type: elementTypeOf(a.type),
+        get: (f) => rt.listGet(a.fn(f), i.fn(f)),
+        set: (f, x) => rt.listSet(a.fn(f), i.fn(f), x)
+      };
+    }
+    return this.unsupported(`assignment target ${ctx.getText()}`, ctx);
+  }
+
+  private fieldLValue(fld: FieldInfo, owner: ClassInfo, _objFn: Expr | null, _ctx: ApexParserRuleContext): LValue {
+    const rt = this.rt;
+    const key = fld.name.toLowerCase();
+    const backing = this.accessorOf === key && fld.owner === this.cls;
+    if (fld.isStatic) {
+      if (fld.setter && !backing) {
+        return {
+          type: fld.type,
+          get: () => rt.getStatic(owner, fld),
+          set: (_f, x) => rt.callAccessor(fld.setter!, null, [x])
+        };
+      }
+      return {
+        type: fld.type,
+        get: () => rt.getStaticRaw(owner, fld, backing),
+        set: (_f, x) => rt.setStaticRaw(owner, fld, x)
+      };
+    }
+    return {
+      type: fld.type,
+      get: (f) => (backing ? self(f).fields.get(key) ?? null : rt.getInstanceField(self(f), fld)),
+      set: (f, x) => (backing ? void self(f).fields.set(key, x) : rt.setInstanceField(self(f), fld, x))
+    };
+  }
+
+  /** Finds a field visible by simple name from the current class (own, inherited, outer). */
+  findField(name: string): { field: FieldInfo; cls: ClassInfo } | null {
+    for (let c: ClassInfo | null = this.cls; c; c = c.outer) {
+      const f = this.rt.lookupField(c, name);
+      if (f) {
+        if (c !== this.cls && !f.isStatic) continue;
+        return { field: f, cls: f.owner };
+      }
+    }
+    return null;
+  }
+
+  private primary(ctx: PrimaryExpressionContext): Typed {
+    const p = ctx.primary();
+    if (p instanceof LiteralPrimaryContext) return this.literal(p.literal());
+    if (p instanceof IdPrimaryContext) {
+      const r = this.resolveName([p.id().getText()], p);
+      if (r && r.kind === 'value') return r.t;
+      return this.unsupported(`unknown identifier ${p.getText()}`, p);
+    }
+    if (p instanceof ThisPrimaryContext) {
+      if (this.isStatic) this.unsupported('this in a static context', p);
+      return { type: this.cls.name, fn: (f) => f.self };
+    }
+    if (p instanceof SuperPrimaryContext) {
+      return { type: this.cls.superClass?.name ?? 'Object', fn: (f) => f.self };
+    }
+    if (p instanceof SoqlPrimaryContext) return this.soql(p);
+    if (p instanceof TypeRefPrimaryContext) {
+      const t = this.rt.resolveTypeName(typeText(p.typeRef()), this.cls);
+      const rt = this.rt;
+      return { type: 'System.Type', fn: () => rt.typeToken(t) };
+    }
+    if (p instanceof VoidPrimaryContext) {
+      const rt = this.rt;
+      return { type: 'System.Type', fn: () => rt.typeToken('void') };
+    }
+    return this.unsupported(`expression ${p.getText()}`, p);
+  }
+
+  private literal(l: LiteralContext): Typed {
+    if (l.IntegerLiteral()) {
+      const text = l.IntegerLiteral().getText();
+      const n = Number(text);
+      if (n > INT_MAX + 1) {
+        this.unsupported(`Integer literal out of range ${text}`, l);
+      }
+      return { type: 'Integer', fn: () => n };
+    }
+    if (l.LongLiteral()) {
+      const n = BigInt(l.LongLiteral().getText().slice(0, -1));
+      return { type: 'Long', fn: () => n };
+    }
+    if (l.NumberLiteral()) {
+      const text = l.NumberLiteral().getText();
+      if (/[dD]$/.test(text)) {
+        const n = Number(text.slice(0, -1));
+        return { type: 'Double', fn: () => n };
+      }
+      const d = parseDecimal(text);
+      return { type: 'Decimal', fn: () => d };
+    }
+    if (l.StringLiteral()) {
+      const s = unescapeApex(l.StringLiteral().getText());
+      return { type: 'String', fn: () => s };
+    }
+    if (l.BooleanLiteral()) {
+      const b = l.BooleanLiteral().getText().toLowerCase() === 'true';
+      return { type: 'Boolean', fn: () => b };
+    }
+    if (l.NULL()) return { type: 'null', fn: () => null };
+    return this.unsupported(`literal ${l.getText()}`, l);
+  }
+
+  private soql(p: SoqlPrimaryContext): Typed {
+    const lit = p.soqlLiteral();
+    const text = lit.start.getInputStream().getText(lit.start.start, lit.stop!.stop).slice(1, -1);
+    const rt = this.rt;
+    const line = p.start.line;
+    const parsed = rt.parseSoql(text, line, this.loc(p));
+    const binds = parsed.bindTexts.map((b) => this.compileBind(b, p));
+    const fromType = parsed.fromType;
+    const isCount = parsed.isCount;
+    return {
+      type: isCount ? 'Integer' : `List<${fromType}>`,
+      fn: (f) => rt.runQuery(parsed.query, (i) => binds[i](f), line, fromType)
+    };
+  }
+
+  private compileBind(text: string, ctx: ApexParserRuleContext): Expr {
+    const parser = ApexParserFactory.createParser(text);
+    const e = parser.expression();
+    const t = this.expr(e);
+    void ctx;
+    return t.fn;
+  }
+
+  /** Resolves a chain of identifiers (a.b.c) to a value, class, SObject type or builtin. */
+  resolveName(names: string[], ctx: ApexParserRuleContext): Resolved | null {
+    const rt = this.rt;
+    const first = names[0];
+    let cur: Resolved | null = null;
+    let i = 1;
+    const v = this.scope.lookup(first);
+    if (v) {
+      const slot = v.slot;
+      cur = { kind: 'value', t: { type: v.type, fn: (f) => f.locals[slot] } };
+    } else {
+      const fld = this.findField(first);
+      if (fld) {
+        if (!fld.field.isStatic && this.isStatic) this.unsupported(`instance field ${first} in static context`, ctx);
+        const lv = this.fieldLValue(fld.field, fld.cls, null, ctx);
+        cur = { kind: 'value', t: { type: fld.field.type, fn: lv.get } };
+      } else if (first.toLowerCase() === 'trigger' && rt.isTriggerContext(this.cls)) {
+        cur = { kind: 'builtin', name: 'Trigger' };
+      } else {
+        // longest type prefix
+        for (let n = names.length; n >= 1; n--) {
+          const t = rt.resolveTypeOrNull(names.slice(0, n).join('.'), this.cls);
+          if (t) {
+            cur = t;
+            i = n;
+            break;
+          }
+        }
+        if (!cur) {
+          const ns = rt.builtinNamespace(names);
+          if (ns) {
+            cur = { kind: 'builtin', name: ns.name };
+            i = ns.consumed;
+          }
+        }
+      }
+    }
+    if (!cur) return null;
+    for (; i < names.length; i++) cur = this.member(cur, names[i], ctx);
+    return cur;
+  }
+
+  private member(target: Resolved, name: string, ctx: ApexParserRuleContext): Resolved {
+    const rt = this.rt;
+    if (target.kind === 'value') {
+      const obj = target.t;
+      const t = rt.memberType(obj.type, name);
+      return { kind: 'value', t: { type: t, fn: (f) => rt.getMember(obj.fn(f), name) } };
+    }
+    if (target.kind === 'class') {
+      const cls = target.cls;
+      const inner = cls.inner.get(name.toLowerCase());
+      if (inner) return { kind: 'class', cls: inner };
+      if (cls.kind === 'enum') {
+        const ev = rt.enumValue(cls.name, name, this.cls);
+        if (ev) return { kind: 'value', t: { type: cls.name, fn: () => ev } };
+      }
+      const fld = rt.lookupField(cls, name);
+      if (fld && fld.isStatic) {
+        const lv = this.fieldLValue(fld, fld.owner, null, ctx);
+        return { kind: 'value', t: { type: fld.type, fn: lv.get } };
+      }
+      return this.unsupported(`static member ${cls.name}.${name}`, ctx);
+    }
+    if (target.kind === 'sobject') {
+      const prop = rt.sobjectStaticProperty(target.name, name, ctx);
+      return { kind: 'value', t: prop };
+    }
+    const prop = rt.builtinStaticProperty(target.name, name, this.loc(ctx));
+    if (prop.kind === 'value') return prop;
+    return prop;
+  }
+
+  /** Flattens a.b.c (identifiers only) or returns null. */
+  private chain(ctx: ExpressionContext): string[] | null {
+    if (ctx instanceof PrimaryExpressionContext && ctx.primary() instanceof IdPrimaryContext) {
+      return [(ctx.primary() as IdPrimaryContext).id().getText()];
+    }
+    if (ctx instanceof DotExpressionContext && ctx.anyId() && !ctx.QUESTIONDOT()) {
+      const left = this.chain(ctx.expression());
+      return left ? [...left, ctx.anyId().getText()] : null;
+    }
+    return null;
+  }
+
+  private resolveOrExpr(ctx: ExpressionContext): Resolved {
+    const names = this.chain(ctx);
+    if (names) {
+      const r = this.resolveName(names, ctx);
+      if (r) return r;
+      return this.unsupported(`unknown name ${names.join('.')}`, ctx);
+    }
+    return { kind: 'value', t: this.expr(ctx) };
+  }
+
+  private dot(ctx: DotExpressionContext): Typed {
+    const rt = this.rt;
+    const safe = !!ctx.QUESTIONDOT();
+    const dmc = ctx.dotMethodCall();
+    if (dmc) {
+      const name = dmc.anyId().getText();
+      const args = this.exprList(dmc.expressionList());
+      const target = this.resolveOrExpr(ctx.expression());
+      const line = ctx.start.line;
+      if (target.kind === 'class') return this.staticCall(target.cls, name, args, ctx);
+      if (target.kind === 'sobject') {
+        return rt.sobjectStaticCall(target.name, name, args, this.loc(ctx));
+      }
+      if (target.kind === 'builtin') return rt.builtinStaticCall(target.name, name, args, this.loc(ctx), this);
+      const obj = target.t;
+      const isSuper = ctx.expression() instanceof PrimaryExpressionContext &&
+        (ctx.expression() as PrimaryExpressionContext).primary() instanceof SuperPrimaryContext;
+      if (isSuper) {
+        const sup = this.cls.superClass;
+        if (!sup) this.unsupported('super call without superclass', ctx);
+        return {
+          type: rt.methodReturnType(sup.name, name, args.length),
+          fn: (f) => rt.invokeOn(f.self!, sup, name, args.map((a) => a.fn(f)), line, true)
+        };
+      }
+      const retType = rt.methodReturnType(obj.type, name, args.length, args);
+      const objType = obj.type;
+      return {
+        type: retType,
+        fn: (f) => {
+          const o = obj.fn(f);
+          if (o === null) {
+            if (safe) return null;
+            throw npe();
+          }
+          const vals = new Array(args.length);
+          for (let i = 0; i < args.length; i++) vals[i] = args[i].fn(f);
+          return rt.callMethod(o, name, vals, line, objType, args);
+        }
+      };
+    }
+    const member = ctx.anyId().getText();
+    if (safe) {
+      const obj = this.expr(ctx.expression());
+      return { type: rt.memberType(obj.type, member), fn: (f) => { const o = obj.fn(f); return o === null ? null : rt.getMember(o, member); } };
+    }
+    const r = this.resolveOrExpr(ctx);
+    if (r.kind === 'value') return r.t;
+    if (r.kind === 'class') {
+      return this.unsupported(`type used as value ${ctx.getText()}`, ctx);
+    }
+    return this.unsupported(`type used as value ${ctx.getText()}`, ctx);
+  }
+
+  private staticCall(cls: ClassInfo, name: string, args: Typed[], ctx: ApexParserRuleContext): Typed {
+    const rt = this.rt;
+    const line = ctx.start.line;
+    if (cls.kind === 'enum') {
+      const lname = name.toLowerCase();
+      if (lname === 'values') {
+        return { type: `List<${cls.name}>`, fn: () => new ApexList(cls.name, rt.enumValues(cls)) };
+      }
+      if (lname === 'valueof') {
+        return { type: cls.name, fn: (f) => rt.enumValueOf(cls, args[0].fn(f)) };
+      }
+    }
+    const m = rt.findMethods(cls, name, args.length, true);
+    if (!m.length) {
+      this.unsupported(`static method ${cls.name}.${name} with ${args.length} argument(s)`, ctx);
+    }
+    return {
+      type: m[0].returnType,
+      fn: (f) => {
+        const vals = args.map((a) => a.fn(f));
+        return rt.invokeStatic(cls, name, vals, line, args);
+      }
+    };
+  }
+
+  private methodCall(ctx: MethodCallExpressionContext): Typed {
+    const mc = ctx.methodCall();
+    const args = this.exprList(mc.expressionList());
+    const rt = this.rt;
+    const line = ctx.start.line;
+    if (mc.THIS() || mc.SUPER()) {
+      // constructor chaining is handled by the constructor compiler
+      const isSuper = !!mc.SUPER();
+      const cls = this.cls;
+      return {
+        type: 'void',
+        fn: (f) => {
+          rt.chainConstructor(f.self!, isSuper ? cls.superClass! : cls, args.map((a) => a.fn(f)), line, isSuper);
+          return null;
+        }
+      };
+    }
+    const name = mc.id().getText();
+    // search own class chain, then outer classes (static only)
+    for (let c: ClassInfo | null = this.cls; c; c = c.outer) {
+      const found = rt.findMethods(c, name, args.length, false);
+      if (found.length) {
+        const owner = c;
+        const isOuter = c !== this.cls;
+        const allStatic = found.every((m) => m.isStatic);
+        if (isOuter && !allStatic) continue;
+        return {
+          type: found[0].returnType,
+          fn: (f) => {
+            const vals = args.map((a) => a.fn(f));
+            if (!isOuter && f.self && !allStatic) return rt.invokeOn(f.self, f.self.cls, name, vals, line, false, args);
+            return rt.invokeStatic(owner, name, vals, line, args);
+          }
+        };
+      }
+    }
+    if (rt.isTriggerContext(this.cls)) this.unsupported(`method ${name} in trigger`, ctx);
+    return this.unsupported(`unknown method ${name}(${args.length} argument(s))`, ctx);
+  }
+
+  private newExpr(cr: CreatorContext): Typed {
+    const rt = this.rt;
+    const cn = cr.createdName();
+    const pairs = cn.idCreatedNamePair_list();
+    const text = pairs
+      .map((p) => {
+        const base = p.anyId().getText();
+        const tl = p.typeList();
+        return tl ? `${canonicalSimple(base)}<${tl.typeRef_list().map((t) => typeText(t)).join(',')}>` : base;
+      })
+      .join('.');
+    const type = rt.resolveTypeName(canonicalSimple(text), this.cls);
+    const { base, args: targs } = splitType(type);
+    const lbase = base.toLowerCase();
+    const line = cr.start.line;
+    if (cr.noRest()) {
+      if (lbase === 'list' || lbase === 'set' || lbase === 'map') {
+        return { type, fn: () => rt.newCollection(type) };
+      }
+      return this.unsupported(`new ${type}{}`, cr);
+    }
+    const acr = cr.arrayCreatorRest();
+    if (acr) {
+      const listType = `List<${type}>`;
+      if (acr.arrayInitializer()) {
+        const items = acr.arrayInitializer().expression_list().map((e) => this.expr(e));
+        const conv = items.map((i) => this.converter(i.type, type, cr));
+        return { type: listType, fn: (f) => new ApexList(type, items.map((i, k) => conv[k](i.fn(f)))) };
+      }
+      const n = this.expr(acr.expression());
+      return { type: listType, fn: (f) => new ApexList(type, new Array(Number(n.fn(f))).fill(null)) };
+    }
+    const scr = cr.setCreatorRest();
+    if (scr) {
+      const items = scr.expression_list().map((e) => this.expr(e));
+      const conv = items.map((i) => this.converter(i.type, targs[0] ?? 'Object', cr));
+      return {
+        type,
+        fn: (f) => {
+          const c = rt.newCollection(type);
+          for (let k = 0; k < items.length; k++) rt.collectionAdd(c, conv[k](items[k].fn(f)));
+          return c;
+        }
+      };
+    }
+    const mcr = cr.mapCreatorRest();
+    if (mcr) {
+      const pairs2 = mcr.mapCreatorRestPair_list().map((p) => [this.expr(p.expression(0)), this.expr(p.expression(1))] as const);
+      const kc = pairs2.map(([k]) => this.converter(k.type, targs[0] ?? 'Object', cr));
+      const vc = pairs2.map(([, v]) => this.converter(v.type, targs[1] ?? 'Object', cr));
+      return {
+        type,
+        fn: (f) => {
+          const m = rt.newCollection(type) as ApexMap;
+          pairs2.forEach(([k, v], i) => m.set(kc[i](k.fn(f)), vc[i](v.fn(f))));
+          return m;
+        }
+      };
+    }
+    const ccr = cr.classCreatorRest();
+    const argList = ccr.arguments().expressionList();
+    // SObject constructor with name=value pairs
+    if (rt.isSObjectType(type)) {
+      const exprs = argList ? argList.expression_list() : [];
+      const fields: [string, Typed][] = [];
+      for (const e of exprs) {
+        if (!(e instanceof AssignExpressionContext)) this.unsupported(`SObject constructor argument ${e.getText()}`, e);
+        const fname = e.expression(0).getText();
+        fields.push([rt.canonicalField(type, fname, this.loc(e)), this.expr(e.expression(1))]);
+      }
+      const convs = fields.map(([fname, t]) => this.converter(t.type, rt.memberType(type, fname), cr));
+      return {
+        type,
+        fn: (f) => {
+          const so = rt.newSObject(type);
+          fields.forEach(([fname, t], i) => rt.setMember(so, fname, convs[i](t.fn(f))));
+          return so;
+        }
+      };
+    }
+    const args = this.exprList(argList);
+    if (lbase === 'list' || lbase === 'set' || lbase === 'map') {
+      return { type, fn: (f) => rt.newCollection(type, args.length ? args[0].fn(f) : undefined) };
+    }
+    return { type, fn: (f) => rt.construct(type, args.map((a) => a.fn(f)), line, this.cls, args) };
+  }
+}
+
+function self(f: Frame): Instance {
+  if (!f.self) throw npe();
+  return f.self;
+}
+
+function identity(v: unknown): unknown {
+  return v;
+}
+
+function seq(stmts: Stmt[]): Stmt {
+  if (stmts.length === 0) return () => NORMAL;
+  if (stmts.length === 1) return stmts[0];
+  return (f) => {
+    for (let i = 0; i < stmts.length; i++) {
+      const c = stmts[i](f);
+      if (c !== NORMAL) return c;
+    }
+    return NORMAL;
+  };
+}
+
+export function elementTypeOf(t: string): string {
+  const { base, args } = splitType(t);
+  const b = base.toLowerCase();
+  if ((b === 'list' || b === 'set') && args[0]) return args[0];
+  return 'Object';
+}
+
+function typeOfValue(v: unknown): string {
+  if (typeof v === 'bigint') return 'Long';
+  if (v instanceof Decimal) return 'Decimal';
+  if (typeof v === 'string') return 'String';
+  return typeof v === 'number' ? 'Double' : 'Object';
+}
+
+function badCast(v: unknown, t: string): ApexError {
+  const rt = v instanceof SObjectValue ? v.sobjectType : v instanceof Instance ? v.cls.name : typeOfValue(v);
+  return new ApexError('System.TypeException', `Invalid conversion from runtime type ${rt} to ${t}`);
+}
+
+function oneOf(k: NumKind): unknown {
+  return k === 'long' ? 1n : k === 'decimal' ? decimalWithScale(new Decimal(1), 0) : 1;
+}
+function zeroOf(k: NumKind): unknown {
+  return k === 'long' ? 0n : k === 'decimal' ? decimalWithScale(new Decimal(0), 0) : 0;
+}
+
+function bitOp(op: string, a: unknown, b: unknown): unknown {
+  if (a === null || b === null) throw npe();
+  if (typeof a === 'boolean' && typeof b === 'boolean') {
+    if (op === '&') return a && b;
+    if (op === '|') return a || b;
+    if (op === '^') return a !== b;
+  }
+  if (typeof a === 'bigint') {
+    const y = BigInt(b as number | bigint);
+    switch (op) {
+      case '&':
+        return a & y;
+      case '|':
+        return a | y;
+      case '^':
+        return a ^ y;
+      case '<<':
+        return BigInt.asIntN(64, a << y);
+      case '>>':
+        return a >> y;
+      case '>>>':
+        return BigInt.asIntN(64, BigInt.asUintN(64, a) >> y);
+    }
+  }
+  const x = a as number;
+  const y = Number(b);
+  switch (op) {
+    case '&':
+      return x & y;
+    case '|':
+      return x | y;
+    case '^':
+      return x ^ y;
+    case '<<':
+      return x << y;
+    case '>>':
+      return x >> y;
+    case '>>>':
+      return x >>> y;
+  }
+  throw new Error(`internal: bit op ${op}`);
+}
+
+export { ApexDate, ApexSet, INT_MIN, stringOf, EnumValue };

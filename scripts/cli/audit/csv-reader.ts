@@ -1,0 +1,110 @@
+/**
+ * Streams an exported CSV file (Data Loader, `sf data export bulk`): BOM, CRLF or LF, quoted
+ * newlines, rows with a wrong number of columns. Every problem is reported with file, line and
+ * column, and the good rows keep flowing.
+ */
+import { createReadStream } from 'node:fs';
+import { basename } from 'node:path';
+import { Transform, type TransformCallback } from 'node:stream';
+import { parse } from 'csv-parse';
+
+export interface RowProblem {
+  file: string;
+  line: number;
+  column?: string;
+  reason: string;
+}
+
+export class CsvFileError extends Error {
+  constructor(
+    message: string,
+    readonly file: string,
+    readonly column?: string
+  ) {
+    super(message);
+    this.name = 'CsvFileError';
+  }
+}
+
+export interface CsvRow {
+  /** values by header name as written in the file */
+  values: Record<string, string>;
+  /** first physical line of the record (1 = header) */
+  line: number;
+}
+
+/** CRLF -> LF so line numbers stay exact through quoted newlines (csv-parse counts CR too). */
+class NormaliseNewlines extends Transform {
+  private pendingCr = false;
+  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+    let text = chunk.toString('utf8');
+    if (this.pendingCr) text = '\r' + text;
+    this.pendingCr = text.endsWith('\r');
+    if (this.pendingCr) text = text.slice(0, -1);
+    done(null, text.replace(/\r\n?/g, '\n'));
+  }
+  override _flush(done: TransformCallback): void {
+    done(null, this.pendingCr ? '\n' : '');
+  }
+}
+
+/**
+ * Reads a CSV file row by row. `required` columns must be in the header (matched ignoring case;
+ * the row values are keyed by the canonical spelling given here). Returns false for an empty file.
+ */
+export async function readCsv(
+  path: string,
+  required: readonly string[],
+  onRow: (row: CsvRow) => void,
+  problems: RowProblem[]
+): Promise<{ rows: number; header: string[] } | null> {
+  const file = basename(path);
+  const parser = createReadStream(path)
+    .pipe(new NormaliseNewlines())
+    .pipe(
+      parse({
+        bom: true,
+        info: true,
+        relax_column_count: true,
+        skip_empty_lines: true,
+        skip_records_with_error: true
+      })
+    );
+  parser.on('skip', (err: Error & { lines?: number }) => {
+    problems.push({ file, line: err.lines ?? 0, reason: err.message });
+  });
+  let header: string[] | null = null;
+  let rows = 0;
+  for await (const item of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+    const { record, info } = item;
+    const newlines = record.reduce((n, v) => n + (v.match(/\n/g)?.length ?? 0), 0);
+    const line = info.lines - newlines;
+    if (!header) {
+      header = record.map((h) => h.trim());
+      const canonical = new Map(required.map((r) => [r.toLowerCase(), r]));
+      header = header.map((h) => canonical.get(h.toLowerCase()) ?? h);
+      const missing = required.filter((r) => !header?.includes(r));
+      if (missing.length) {
+        throw new CsvFileError(
+          `${file} has no column ${missing.map((m) => `"${m}"`).join(', ')} (header: ${header.join(', ')})`,
+          file,
+          missing[0]
+        );
+      }
+      continue;
+    }
+    if (record.length !== header.length) {
+      problems.push({
+        file,
+        line,
+        reason: `has ${record.length} values but the header has ${header.length} columns`
+      });
+      continue;
+    }
+    const values: Record<string, string> = {};
+    for (let i = 0; i < header.length; i++) values[header[i]] = record[i];
+    rows++;
+    onRow({ values, line });
+  }
+  return header ? { rows, header } : null;
+}

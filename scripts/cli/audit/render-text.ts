@@ -1,0 +1,182 @@
+// The terminal summary of an audit: the numbers a RevOps lead asks for first, then what to fix.
+import type { AuditReport, GroupStats } from '../../lib/audit.ts';
+import type { Summary } from '../../lib/stats.ts';
+import type { RowProblem } from './csv-reader.ts';
+import { bar, duration, pct } from './format.ts';
+
+export interface TextStyle {
+  bold(s: string): string;
+  dim(s: string): string;
+  red(s: string): string;
+  green(s: string): string;
+  yellow(s: string): string;
+}
+
+const plain: TextStyle = {
+  bold: (s) => s,
+  dim: (s) => s,
+  red: (s) => s,
+  green: (s) => s,
+  yellow: (s) => s
+};
+const ansi = (code: number) => (s: string) => `\u001b[${code}m${s}\u001b[0m`;
+export const colours: TextStyle = {
+  bold: ansi(1),
+  dim: ansi(2),
+  red: ansi(31),
+  green: ansi(32),
+  yellow: ansi(33)
+};
+
+export interface TextContext {
+  source: string;
+  files: Record<string, number>;
+  problems: RowProblem[];
+  outputs: string[];
+  style?: TextStyle;
+}
+
+const pad = (s: string, n: number): string =>
+  s.length > n ? s.slice(0, n - 1) + '…' : s.padEnd(n);
+const lpad = (s: string, n: number): string => s.padStart(n);
+
+function statRow(label: string, s: Summary): string {
+  return `  ${pad(label, 24)}${lpad(String(s.count), 7)}${lpad(duration(s.median), 10)}${lpad(duration(s.mean), 10)}${lpad(duration(s.p90), 10)}${lpad(duration(s.p95), 10)}`;
+}
+
+function groupTable(title: string, groups: GroupStats[], st: TextStyle, limit = 10): string[] {
+  const lines = [
+    st.bold(title),
+    st.dim(`  ${pad('', 24)}${lpad('leads', 7)}${lpad('median', 10)}${lpad('p90', 10)}  hit rate`)
+  ];
+  for (const g of groups.slice(0, limit)) {
+    const rate = g.sla.hitRate;
+    const colour =
+      rate === null ? st.dim : rate >= 0.8 ? st.green : rate >= 0.6 ? st.yellow : st.red;
+    lines.push(
+      `  ${pad(g.key, 24)}${lpad(String(g.leads), 7)}${lpad(duration(g.speedToLead.median), 10)}${lpad(duration(g.speedToLead.p90), 10)}  ${colour(lpad(pct(rate), 4))} ${colour(bar(rate, 20))}`
+    );
+  }
+  if (groups.length > limit) lines.push(st.dim(`  … and ${groups.length - limit} more`));
+  return lines;
+}
+
+export function renderText(report: AuditReport, ctx: TextContext): string {
+  const st = ctx.style ?? plain;
+  const out: string[] = [];
+  const weeks = report.byWeek.map((w) => w.key);
+  out.push(st.bold(`Speed-to-lead audit of ${ctx.source}`));
+  out.push(
+    st.dim(
+      `as of ${report.asOf.replace('T', ' ').slice(0, 16)} UTC · ${report.leads} leads · ${report.leadCounts.assigned} assigned · ${report.leadCounts.touched} touched` +
+        (weeks.length ? ` · ${weeks.length} weeks (${weeks[0]} to ${weeks[weeks.length - 1]})` : '')
+    )
+  );
+  out.push('');
+  const s = report.sla;
+  out.push(
+    `  ${st.bold('Speed to lead')} median ${st.bold(duration(report.speedToLead.median))}, ` +
+      `of which systems ${duration(report.systemsDelay.median)} and reps ${duration(report.humanDelay.median)} ` +
+      `(${duration(report.humanDelayBusiness.median)} in business hours).`
+  );
+  const rate = s.hitRate;
+  const colour = rate === null ? st.dim : rate >= 0.8 ? st.green : rate >= 0.6 ? st.yellow : st.red;
+  out.push(
+    `  ${st.bold('SLA hit rate')} ${colour(pct(rate, 1))} ${colour(bar(rate, 24))} ` +
+      st.dim(
+        `hit ${s.hit} · missed ${s.missed} · pending ${s.pending} · excluded ${s.excluded} · no rule ${s.notApplicable}`
+      )
+  );
+  out.push('');
+  out.push(
+    st.dim(
+      `  ${pad('delay (calendar time)', 24)}${lpad('count', 7)}${lpad('median', 10)}${lpad('mean', 10)}${lpad('p90', 10)}${lpad('p95', 10)}`
+    )
+  );
+  out.push(statRow('Speed to lead', report.speedToLead));
+  out.push(statRow('Systems delay', report.systemsDelay));
+  out.push(statRow('Human delay', report.humanDelay));
+  out.push(statRow('Human delay (business)', report.humanDelayBusiness));
+  out.push('');
+  out.push(...groupTable('By lead type', report.byLeadType, st));
+  out.push('');
+  out.push(...groupTable('By rep', report.byOwner, st));
+  out.push('');
+  out.push(...groupTable('By source', report.bySource, st));
+  out.push('');
+  out.push(st.bold('Week by week'));
+  out.push(
+    st.dim(
+      `  ${pad('week', 10)}${lpad('leads', 7)}${lpad('median', 10)}${lpad('systems', 10)}${lpad('human', 10)}  hit rate`
+    )
+  );
+  for (const w of report.byWeek) {
+    out.push(
+      `  ${pad(w.key, 10)}${lpad(String(w.leads), 7)}${lpad(duration(w.speedToLead.median), 10)}${lpad(duration(w.systemsDelay.median), 10)}${lpad(duration(w.humanDelay.median), 10)}  ${lpad(pct(w.sla.hitRate), 4)} ${bar(w.sla.hitRate, 20)}`
+    );
+  }
+  out.push('');
+  const b = report.bottlenecks;
+  out.push(st.bold('Bottlenecks'));
+  out.push(
+    `  Queue wait: ${b.queueWait.leads} leads waited in a queue (median ${duration(b.queueWait.minutes.median)}, p90 ${duration(b.queueWait.minutes.p90)}); ${b.queueWait.over60Min} waited over an hour.`
+  );
+  out.push(
+    `  After hours: ${pct(b.afterHours.share)} of leads arrived outside business hours; median speed to lead ${duration(b.afterHours.speedToLeadMedianAfterHours)} vs ${duration(b.afterHours.speedToLeadMedianInHours)} in hours.`
+  );
+  out.push(
+    `  Reassignments: ${b.reassignments.leads} leads changed rep before the first touch (median ${duration(b.reassignments.speedToLeadMedianReassigned)} vs ${duration(b.reassignments.speedToLeadMedianNotReassigned)}).`
+  );
+  out.push('');
+  out.push(st.bold('Slowest leads'));
+  for (const l of report.slowest.slice(0, 5)) {
+    out.push(
+      `  ${pad(duration(l.speedToLeadMinutes), 9)}${pad(`${l.name} (${l.company})`, 38)}${pad(l.leadType ?? 'no rule', 18)}${pad(l.accountableRep ?? '-', 18)}${st.dim(l.id)}`
+    );
+  }
+  out.push('');
+  const n = report.safetyNets;
+  const alarms: string[] = [];
+  if (n.inQueueOver60Min.count)
+    alarms.push(`${n.inQueueOver60Min.count} leads sit in a queue for over 60 minutes with no rep`);
+  if (n.ownedByInactiveUser.count)
+    alarms.push(`${n.ownedByInactiveUser.count} open leads are owned by inactive users`);
+  if (n.untouchedOver24h.count)
+    alarms.push(`${n.untouchedOver24h.count} open leads are untouched after 24 hours`);
+  for (const m of n.slaMissSpikes)
+    alarms.push(
+      `SLA miss rate jumped to ${pct(m.missRate)} in ${m.week} (from ${pct(m.previousMissRate)})`
+    );
+  for (const c of n.systemsDelayCreep)
+    alarms.push(
+      `systems delay crept to ${duration(c.medianMinutes)} in ${c.week} (baseline ${duration(c.baselineMinutes)})`
+    );
+  out.push(st.bold('Safety nets'));
+  if (!alarms.length) out.push(st.green('  All clear.'));
+  for (const a of alarms) out.push(`  ${st.red('!')} ${a}`);
+  out.push('');
+  const acc = report.accuracy;
+  out.push(st.bold('Data accuracy'));
+  out.push(
+    acc.available
+      ? `  ${acc.leadsChecked} stamped leads checked on ${acc.fieldsChecked.length} fields: ${pct(acc.matchRate, 1)} match, ${acc.mismatchCount} mismatching values.`
+      : st.dim(
+          '  No stamped fields in this data (the package is not installed yet): nothing to compare.'
+        )
+  );
+  if (ctx.problems.length) {
+    out.push('');
+    const reasons = new Map<string, number>();
+    for (const p of ctx.problems) {
+      const key = `${p.file}${p.column ? ` ${p.column}` : ''}: ${p.reason.replace(/"[^"]*"/, '…')}`;
+      reasons.set(key, (reasons.get(key) ?? 0) + 1);
+    }
+    out.push(st.yellow(`Skipped ${ctx.problems.length} bad row(s); the rest were counted:`));
+    for (const [why, count] of reasons) out.push(`  ${count} × ${why}`);
+  }
+  if (ctx.outputs.length) {
+    out.push('');
+    for (const o of ctx.outputs) out.push(`Wrote ${o}`);
+  }
+  return out.join('\n');
+}

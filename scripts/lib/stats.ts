@@ -1,0 +1,71 @@
+/**
+ * Summary statistics for delays (minutes).
+ *
+ * Percentile method: linear interpolation between closest ranks over the sorted values, the
+ * "inclusive" definition (Excel PERCENTILE.INC, Hyndman-Fan type 7, numpy's default): the p-th
+ * percentile sits at zero-based rank h = (n - 1) * p / 100, and between ranks floor(h) and
+ * ceil(h) the value is interpolated. The median is the 50th percentile under the same rule.
+ * Non-finite values are ignored; an empty input has count 0 and null statistics.
+ */
+
+export interface Summary {
+  count: number;
+  mean: number | null;
+  median: number | null;
+  p90: number | null;
+  p95: number | null;
+}
+
+/** Percentile p (0-100) of values already sorted ascending. */
+export function percentileSorted(sorted: readonly number[], p: number): number | null {
+  if (!(p >= 0 && p <= 100)) throw new RangeError(`percentile must be within 0-100, got ${p}`);
+  if (sorted.length === 0) return null;
+  const h = ((sorted.length - 1) * p) / 100;
+  const lo = Math.floor(h);
+  const hi = Math.ceil(h);
+  return sorted[lo] + (sorted[hi] - sorted[lo]) * (h - lo);
+}
+
+export function percentile(values: readonly number[], p: number): number | null {
+  return percentileSorted(sortedFinite(values), p);
+}
+
+export function mean(values: readonly number[]): number | null {
+  const finite = values.filter(Number.isFinite);
+  if (finite.length === 0) return null;
+  // Kahan summation keeps large samples of similar minute values accurate
+  let sum = 0;
+  let carry = 0;
+  for (const v of finite) {
+    const y = v - carry;
+    const t = sum + y;
+    carry = t - sum - y;
+    sum = t;
+  }
+  return sum / finite.length;
+}
+
+export function median(values: readonly number[]): number | null {
+  return percentile(values, 50);
+}
+
+export function summarize(values: readonly number[]): Summary {
+  const sorted = sortedFinite(values);
+  return {
+    count: sorted.length,
+    mean: mean(sorted),
+    median: percentileSorted(sorted, 50),
+    p90: percentileSorted(sorted, 90),
+    p95: percentileSorted(sorted, 95)
+  };
+}
+
+/** Rounds every statistic to 2 decimals (the package stores minutes with 2 decimals). */
+export function roundSummary(s: Summary): Summary {
+  const r = (v: number | null): number | null => (v === null ? null : Math.round(v * 100) / 100);
+  return { count: s.count, mean: r(s.mean), median: r(s.median), p90: r(s.p90), p95: r(s.p95) };
+}
+
+function sortedFinite(values: readonly number[]): number[] {
+  return values.filter(Number.isFinite).sort((a, b) => a - b);
+}

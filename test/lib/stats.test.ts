@@ -1,0 +1,42 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { mean, median, percentile, roundSummary, summarize } from '../../scripts/lib/stats.ts';
+
+describe('stats', () => {
+  it('computes the worked example with the inclusive percentile method', () => {
+    // values 1..10: h(p90) = 9 * 0.9 = 8.1 -> 9 + 0.1 * (10 - 9) = 9.1; h(p95) = 8.55 -> 9.55;
+    // median h = 4.5 -> 5.5; mean 55 / 10 = 5.5
+    const s = summarize([10, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    assert.equal(s.count, 10);
+    assert.equal(s.mean, 5.5);
+    assert.equal(s.median, 5.5);
+    assert.ok(Math.abs((s.p90 ?? 0) - 9.1) < 1e-9);
+    assert.ok(Math.abs((s.p95 ?? 0) - 9.55) < 1e-9);
+    assert.deepEqual(roundSummary(s), { count: 10, mean: 5.5, median: 5.5, p90: 9.1, p95: 9.55 });
+  });
+
+  it('handles empty, single and non-finite inputs', () => {
+    assert.deepEqual(summarize([]), { count: 0, mean: null, median: null, p90: null, p95: null });
+    assert.deepEqual(summarize([7]), { count: 1, mean: 7, median: 7, p90: 7, p95: 7 });
+    assert.equal(mean([1, Number.NaN, 3]), 2);
+    assert.equal(median([3, 1, Number.POSITIVE_INFINITY, 2]), 2);
+    assert.throws(() => percentile([1], 101), /within 0-100/);
+  });
+
+  it('keeps percentiles ordered and within the range of the data', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.double({ min: -1e6, max: 1e6, noNaN: true }), { minLength: 1, maxLength: 200 }),
+        (values) => {
+          const s = summarize(values);
+          const lo = Math.min(...values);
+          const hi = Math.max(...values);
+          assert.ok(lo <= (s.median as number) && (s.median as number) <= (s.p90 as number));
+          assert.ok((s.p90 as number) <= (s.p95 as number) && (s.p95 as number) <= hi);
+          assert.ok(lo - 1e-6 <= (s.mean as number) && (s.mean as number) <= hi + 1e-6);
+        }
+      )
+    );
+  });
+});

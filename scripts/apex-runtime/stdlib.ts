@@ -2596,7 +2596,7 @@ function stringHash(s: string): number {
   return h;
 }
 
-function roundingMode(mode: string, d: Decimal, _scale: number): Decimal.Rounding {
+function roundingMode(mode: string, d: Decimal, _scale: number): 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 {
   switch (mode) {
     case 'CEILING':
       return Decimal.ROUND_CEIL;

@@ -554,7 +554,7 @@ export class AuditBuilder {
     }
     if (this.unknownOwners.size) {
       this.warnings.push(
-        `${this.unknownOwners.size} owner Id(s) are not in User.csv (treated as active users): ${[...this.unknownOwners].slice(0, 5).join(', ')}${this.unknownOwners.size > 5 ? ', ...' : ''}`
+        `${this.unknownOwners.size} owner Id(s) are not among the users (treated as active users): ${[...this.unknownOwners].slice(0, 5).join(', ')}${this.unknownOwners.size > 5 ? ', ...' : ''}`
       );
     }
     for (const m of this.missingCalendars) {

@@ -6,7 +6,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { XMLParser } from 'fast-xml-parser';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { DataNotSupportedError, SchemaError } from './errors.ts';
 import { loadOrgFixture, type OrgFixture } from './org.ts';
 
@@ -273,6 +273,15 @@ const DEFAULT_LENGTH: Partial<Record<FieldType, number>> = {
   multipicklist: 4099
 };
 
+/** A label from an API name where the describe JSON gives none: `LastName` → `Last Name`. */
+export function labelFromName(name: string): string {
+  return name
+    .replace(/Id$/, ' ID')
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
 function fieldFromJson(f: StandardFieldJson, source: string): FieldDescribe {
   const picklistValues: PicklistValue[] = (f.picklist ?? []).map((p) =>
     typeof p === 'string'
@@ -282,7 +291,7 @@ function fieldFromJson(f: StandardFieldJson, source: string): FieldDescribe {
   const def = picklistValues.find((p) => p.default);
   return {
     name: f.name,
-    label: f.label ?? f.name,
+    label: f.label ?? labelFromName(f.name),
     type: f.type,
     apexType: apexTypeOf(f.type),
     length: f.length ?? DEFAULT_LENGTH[f.type] ?? 0,
@@ -401,7 +410,12 @@ type XmlNode = Record<string, unknown>;
 function readXml(file: string, root: string): XmlNode {
   let doc: XmlNode;
   try {
-    doc = xml.parse(readFileSync(file, 'utf8')) as XmlNode;
+    const content = readFileSync(file, 'utf8');
+    const valid = XMLValidator.validate(content);
+    if (valid !== true) {
+      throw new Error(`${valid.err.msg} at line ${valid.err.line}`);
+    }
+    doc = xml.parse(content) as XmlNode;
   } catch (e) {
     throw new SchemaError(`Malformed XML: ${(e as Error).message}`, file);
   }

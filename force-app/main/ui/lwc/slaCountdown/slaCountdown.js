@@ -110,7 +110,7 @@ export default class SlaCountdown extends LightningElement {
     let enabled = false;
     try {
       enabled = channel && (await isEmpEnabled());
-    } catch (e) {
+    } catch {
       enabled = false;
     }
     if (enabled) {
@@ -120,7 +120,7 @@ export default class SlaCountdown extends LightningElement {
         if (this.subscription) {
           return;
         }
-      } catch (e) {
+      } catch {
         // Fall through to polling: the page must still update.
       }
     }

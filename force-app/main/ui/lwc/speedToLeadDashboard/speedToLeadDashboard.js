@@ -40,6 +40,14 @@ const REP_COLUMNS = [
   { label: 'Escalations', fieldName: 'escalations', type: 'number', sortable: true }
 ];
 
+/** A 0..1 rate as a percentage with one decimal, or null when there is nothing to judge. */
+function toPercent(rate) {
+  if (rate === null || rate === undefined) {
+    return null;
+  }
+  return Math.round(rate * 1000) / 10;
+}
+
 /** ISO date (YYYY-MM-DD) of an instant in a time zone. */
 function isoDate(ms, timeZone) {
   return new Intl.DateTimeFormat('en-CA', {
@@ -76,6 +84,7 @@ export default class SpeedToLeadDashboard extends NavigationMixin(LightningEleme
   chartJsLoaded = false;
   chartJsLoading = false;
   charts = {};
+  chartsStale = false;
   refreshTimer;
   requestSeq = 0;
 
@@ -99,6 +108,9 @@ export default class SpeedToLeadDashboard extends NavigationMixin(LightningEleme
   }
 
   renderedCallback() {
+    if (this.chartJsLoaded && this.chartsStale) {
+      this.drawCharts();
+    }
     if (this.chartJsLoaded || this.chartJsLoading) {
       return;
     }
@@ -124,11 +136,11 @@ export default class SpeedToLeadDashboard extends NavigationMixin(LightningEleme
       if (seq !== this.requestSeq) {
         return;
       }
-      this.data = result;
+      // A fresh object so the template re-renders (and the charts redraw) on every refresh.
+      this.data = { ...result };
       this.error = undefined;
-      // Charts draw after the canvases render.
-      // eslint-disable-next-line @lwc/lwc/no-async-operation
-      Promise.resolve().then(() => this.drawCharts());
+      // Charts draw in renderedCallback, once the canvases for this data exist.
+      this.chartsStale = true;
     } catch (e) {
       if (seq === this.requestSeq) {
         this.error = errorMessage(e);
@@ -369,11 +381,7 @@ export default class SpeedToLeadDashboard extends NavigationMixin(LightningEleme
           datasets: [
             line(
               'SLA hit rate (%)',
-              weeks.map((w) =>
-                w.hitRate === null || w.hitRate === undefined
-                  ? null
-                  : Math.round(w.hitRate * 1000) / 10
-              ),
+              weeks.map((w) => toPercent(w.hitRate)),
               COLORS.green,
               { pointRadius: 3 }
             )
@@ -389,11 +397,15 @@ export default class SpeedToLeadDashboard extends NavigationMixin(LightningEleme
       return;
     }
     const configs = this.chartConfigs();
-    Object.keys(configs).forEach((key) => {
-      const canvas = this.template.querySelector(`canvas[data-chart="${key}"]`);
-      if (!canvas) {
-        return;
-      }
+    const keys = Object.keys(configs);
+    const canvases = keys.map((key) => this.template.querySelector(`canvas[data-chart="${key}"]`));
+    if (canvases.some((canvas) => !canvas)) {
+      // Not rendered yet: renderedCallback draws once the canvases exist.
+      return;
+    }
+    this.chartsStale = false;
+    keys.forEach((key, i) => {
+      const canvas = canvases[i];
       const existing = this.charts[key];
       if (existing && existing.canvas === canvas) {
         existing.data = configs[key].data;

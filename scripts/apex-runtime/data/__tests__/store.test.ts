@@ -1,0 +1,245 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ApexDate, ApexDatetime, ApexTime, Decimal, decimalScale, parseDecimal } from '../../values.ts';
+import { NOW, insert, newStore, record } from './helpers.ts';
+
+describe('Store seeding', () => {
+  it('holds the org fixture rows with typed values', () => {
+    const store = newStore();
+    const admin = store.getStored('005000000000001')!;
+    assert.equal(admin.get('Name'), 'Ada Admin', 'User.Name is derived from first and last name');
+    assert.equal(admin.get('IsActive'), true);
+    const bh = store.getStored('01m000000000001')!;
+    assert.ok(bh.get('MondayStartTime') instanceof ApexTime);
+    assert.equal((bh.get('MondayStartTime') as ApexTime).msOfDay, 9 * 3_600_000);
+    assert.equal(bh.get('SundayStartTime'), null);
+    const xmas = store.getStored('0C0000000000001')!;
+    assert.deepEqual(xmas.get('ActivityDate'), new ApexDate(2026, 12, 25));
+  });
+  it('holds custom metadata records as rows with Ids of the type prefix', () => {
+    const store = newStore();
+    const rules = store.customMetadataRows('Rule__mdt');
+    assert.deepEqual(rules.map((r) => r.get('DeveloperName')), ['Cold', 'Hot']);
+    assert.ok(String(rules[0]!.get('Id')).startsWith('m00'));
+    assert.equal(rules[1]!.get('MasterLabel'), 'Hot leads');
+    assert.equal(rules[1]!.get('IsActive__c'), true);
+    assert.equal(rules[0]!.get('IsActive__c'), false);
+    assert.equal((rules[1]!.get('Priority__c') as Decimal).toNumber(), 1);
+  });
+  it('gives every store the same seed (fresh per test)', () => {
+    const a = newStore();
+    const b = newStore();
+    insert(a, 'Lead', [{ LastName: 'Only in a', Company: 'A' }]);
+    assert.equal(a.rows(a.schema.getObject('Lead')).length, 1);
+    assert.equal(b.rows(b.schema.getObject('Lead')).length, 0);
+  });
+});
+
+describe('insert', () => {
+  it('assigns an 18-character Id with the key prefix and system fields', () => {
+    const store = newStore();
+    const [lead] = insert(store, 'Lead', [{ LastName: 'Smith', FirstName: 'Jo', Company: 'Acme' }]);
+    const id = lead!.get('Id') as string;
+    assert.match(id, /^00Q[A-Za-z0-9]{15}$/);
+    assert.deepEqual(lead!.get('CreatedDate'), NOW);
+    assert.deepEqual(lead!.get('LastModifiedDate'), NOW);
+    assert.equal(lead!.get('CreatedById'), '005000000000001AAA');
+    assert.equal(lead!.get('OwnerId'), '005000000000001AAA', 'OwnerId defaults to the running user');
+    assert.equal(lead!.get('Status'), 'Open - Not Contacted', 'Status defaults from the picklist');
+    assert.equal(lead!.get('Name'), 'Jo Smith');
+    assert.equal(store.getStored(id)!.get('IsDeleted'), false);
+  });
+  it('applies checkbox and picklist defaults of custom fields', () => {
+    const store = newStore();
+    const [w] = insert(store, 'Widget__c', [{ Code__c: 'W1' }]);
+    const stored = store.getStored(w!.get('Id') as string)!;
+    assert.equal(stored.get('Active__c'), true);
+    assert.equal(stored.get('Stage__c'), 'New');
+    assert.equal(stored.get('Name'), 'W-0001', 'auto number with its display format');
+    const [w2] = insert(store, 'Widget__c', [{ Code__c: 'W2' }]);
+    assert.equal(w2!.get('Name'), 'W-0002');
+  });
+  it('reports all missing required fields in one REQUIRED_FIELD_MISSING error', () => {
+    const store = newStore();
+    const errors = store.prepareInsert('Lead', [record('Lead', { FirstName: 'x' })]);
+    assert.deepEqual(errors, [
+      {
+        index: 0,
+        statusCode: 'REQUIRED_FIELD_MISSING',
+        message: 'Required fields are missing: [LastName, Company]',
+        fields: ['LastName', 'Company']
+      }
+    ]);
+  });
+  it('reports STRING_TOO_LONG with the label and max length', () => {
+    const store = newStore();
+    const errors = store.prepareInsert('Widget__c', [record('Widget__c', { Code__c: '12345678901' })]);
+    assert.equal(errors.length, 1);
+    assert.equal(errors[0]!.statusCode, 'STRING_TOO_LONG');
+    assert.equal(errors[0]!.message, 'Code__c: data value too large: 12345678901 (max length=10)');
+  });
+  it('reports INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST, also per multi-select value', () => {
+    const store = newStore();
+    const errors = store.prepareInsert('Widget__c', [
+      record('Widget__c', { Code__c: 'A', Stage__c: 'Started' }),
+      record('Widget__c', { Code__c: 'B', Channels__c: 'Bell;Pager' }),
+      record('Widget__c', { Code__c: 'C', Channels__c: 'Bell;Slack' })
+    ]);
+    assert.deepEqual(
+      errors.map((e) => [e.index, e.statusCode, e.message]),
+      [
+        [0, 'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST', 'Stage__c: bad value for restricted picklist field: Started'],
+        [1, 'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST', 'Channels__c: bad value for restricted picklist field: Pager']
+      ]
+    );
+  });
+  it('accepts any value on an unrestricted standard picklist', () => {
+    const store = newStore();
+    assert.deepEqual(store.prepareInsert('Lead', [record('Lead', { LastName: 'x', Company: 'y', Status: 'Unqualified' })]), []);
+  });
+  it('rejects an Id on insert', () => {
+    const store = newStore();
+    const errors = store.prepareInsert('Lead', [record('Lead', { Id: '00Q000000000001', LastName: 'x', Company: 'y' })]);
+    assert.equal(errors[0]!.statusCode, 'INVALID_FIELD_FOR_INSERT_UPDATE');
+  });
+  it('checks reference types and targets', () => {
+    const store = newStore();
+    const errors = store.prepareInsert('Widget__c', [
+      record('Widget__c', { Code__c: 'A', Lead__c: '005000000000001' }),
+      record('Widget__c', { Code__c: 'B', Lead__c: '00Q000000000099' })
+    ]);
+    assert.deepEqual(errors.map((e) => e.statusCode), ['FIELD_INTEGRITY_EXCEPTION', 'INVALID_CROSS_REFERENCE_KEY']);
+  });
+  it('rounds numbers to the field scale and refuses too many digits', () => {
+    const store = newStore();
+    const [w] = insert(store, 'Widget__c', [{ Code__c: 'A', Size__c: parseDecimal('1.005') }]);
+    const size = store.getStored(w!.get('Id') as string)!.get('Size__c') as Decimal;
+    assert.equal(size.toString(), '1.01', 'half up to scale 2');
+    assert.equal(decimalScale(size), 2);
+    const errors = store.prepareInsert('Widget__c', [record('Widget__c', { Code__c: 'B', Size__c: new Decimal('1234567') })]);
+    assert.equal(errors[0]!.statusCode, 'NUMBER_OUTSIDE_VALID_RANGE');
+  });
+  it('refuses values of the wrong type put with SObject.put', () => {
+    const store = newStore();
+    const errors = store.prepareInsert('Widget__c', [record('Widget__c', { Code__c: 'A', DueAt__c: new ApexDate(2026, 1, 1) })]);
+    assert.equal(errors[0]!.statusCode, 'INVALID_TYPE_ON_FIELD_IN_RECORD');
+    assert.match(errors[0]!.message, /Illegal assignment from Date to Datetime/);
+  });
+  it('enforces unique fields case-insensitively, against the table and within the batch', () => {
+    const store = newStore();
+    insert(store, 'Widget__c', [{ Code__c: 'abc' }]);
+    const errors = store.prepareInsert('Widget__c', [
+      record('Widget__c', { Code__c: 'ABC' }),
+      record('Widget__c', { Code__c: 'new' }),
+      record('Widget__c', { Code__c: 'NEW' })
+    ]);
+    assert.deepEqual(errors.map((e) => [e.index, e.statusCode]), [
+      [0, 'DUPLICATE_VALUE'],
+      [2, 'DUPLICATE_VALUE']
+    ]);
+  });
+  it('validates email fields', () => {
+    const store = newStore();
+    const errors = store.prepareInsert('Lead', [record('Lead', { LastName: 'x', Company: 'y', Email: 'not-an-email' })]);
+    assert.equal(errors[0]!.statusCode, 'INVALID_EMAIL_ADDRESS');
+  });
+  it('derives Event end and duration, and requires one of them', () => {
+    const store = newStore();
+    const start = new ApexDatetime(Date.UTC(2026, 10, 20, 17, 0));
+    const [e] = insert(store, 'Event', [{ StartDateTime: start, DurationInMinutes: 30 }]);
+    const stored = store.getStored(e!.get('Id') as string)!;
+    assert.deepEqual(stored.get('EndDateTime'), new ApexDatetime(start.epochMs + 30 * 60_000));
+    assert.deepEqual(stored.get('ActivityDateTime'), start);
+    const errors = store.prepareInsert('Event', [record('Event', { StartDateTime: start })]);
+    assert.equal(errors[0]!.statusCode, 'REQUIRED_FIELD_MISSING');
+    assert.match(errors[0]!.message, /DurationInMinutes/);
+  });
+  it('refuses DML on objects tests cannot write', () => {
+    const store = newStore();
+    assert.throws(() => store.prepareInsert('BusinessHours', [record('BusinessHours', { Name: 'x' })]), /not allowed on BusinessHours/);
+    assert.throws(() => store.prepareInsert('Rule__mdt', [record('Rule__mdt', {})]), /not allowed on Rule__mdt/);
+  });
+  it('refuses commit without prepare', () => {
+    const store = newStore();
+    assert.throws(() => store.commitInsert('Lead', [record('Lead', { LastName: 'x', Company: 'y' })]), /not validated/);
+  });
+});
+
+describe('update, delete, undelete', () => {
+  it('merges changed fields onto the stored row and stamps LastModified*', () => {
+    const store = newStore();
+    const [lead] = insert(store, 'Lead', [{ LastName: 'Smith', Company: 'Acme' }]);
+    const id = lead!.get('Id') as string;
+    const later = new ApexDatetime(NOW.epochMs + 60_000);
+    const change = record('Lead', { Id: id, FirstName: 'Jo', CreatedDate: later });
+    assert.deepEqual(store.prepareUpdate('Lead', [change]), []);
+    const before = store.getStored(id)!;
+    store.commitUpdate('Lead', [change], { now: later, userId: '005000000000003AAA' });
+    const after = store.getStored(id)!;
+    assert.equal(after.get('Name'), 'Jo Smith');
+    assert.equal(after.get('Company'), 'Acme', 'unchanged fields kept');
+    assert.deepEqual(after.get('CreatedDate'), NOW, 'read-only fields of the record are ignored');
+    assert.deepEqual(after.get('LastModifiedDate'), later);
+    assert.equal(after.get('LastModifiedById'), '005000000000003AAA');
+    assert.equal(before.get('FirstName'), null, 'getStored returns a snapshot');
+  });
+  it('reports a required field cleared on update', () => {
+    const store = newStore();
+    const [lead] = insert(store, 'Lead', [{ LastName: 'Smith', Company: 'Acme' }]);
+    const errors = store.prepareUpdate('Lead', [record('Lead', { Id: lead!.get('Id'), Company: null })]);
+    assert.equal(errors[0]!.statusCode, 'REQUIRED_FIELD_MISSING');
+  });
+  it('reports a missing Id and a duplicate Id', () => {
+    const store = newStore();
+    const [lead] = insert(store, 'Lead', [{ LastName: 'Smith', Company: 'Acme' }]);
+    assert.equal(store.prepareUpdate('Lead', [record('Lead', { LastName: 'x' })])[0]!.statusCode, 'MISSING_ARGUMENT');
+    const id = lead!.get('Id');
+    assert.throws(() => store.prepareUpdate('Lead', [record('Lead', { Id: id }), record('Lead', { Id: id })]), /Duplicate id in list/);
+  });
+  it('deletes to the recycle bin, cascades master-detail, clears SetNull lookups, and undeletes', () => {
+    const store = newStore();
+    const [lead] = insert(store, 'Lead', [{ LastName: 'Smith', Company: 'Acme' }]);
+    const leadId = lead!.get('Id') as string;
+    const [w] = insert(store, 'Widget__c', [{ Code__c: 'A', Lead__c: leadId }]);
+    const wId = w!.get('Id') as string;
+    const [g] = insert(store, 'Gadget__c', [{ Name: 'g', Widget__c: wId }]);
+    const gId = g!.get('Id') as string;
+
+    assert.deepEqual(store.prepareDelete('Widget__c', [wId]), []);
+    assert.deepEqual(store.commitDelete('Widget__c', [wId]), [gId]);
+    assert.equal(store.getStored(wId), null);
+    assert.equal(store.getStored(gId), null, 'master-detail child deleted with its parent');
+    assert.equal(store.prepareDelete('Widget__c', [wId])[0]!.statusCode, 'ENTITY_IS_DELETED');
+    assert.equal(store.prepareUpdate('Widget__c', [record('Widget__c', { Id: wId })])[0]!.statusCode, 'ENTITY_IS_DELETED');
+
+    assert.deepEqual(store.prepareUndelete('Widget__c', [wId]), []);
+    store.commitUndelete('Widget__c', [wId]);
+    assert.ok(store.getStored(wId));
+    assert.ok(store.getStored(gId), 'cascaded child restored');
+    assert.equal(store.prepareUndelete('Widget__c', [wId])[0]!.statusCode, 'UNDELETE_FAILED');
+
+    store.commitDelete('Lead', [leadId]);
+    assert.equal(store.getStored(wId)!.get('Lead__c'), null, 'SetNull lookup cleared');
+  });
+  it('rolls back to a savepoint without reusing Ids', () => {
+    const store = newStore();
+    const [a] = insert(store, 'Lead', [{ LastName: 'A', Company: 'Acme' }]);
+    const sp = store.savepoint();
+    const [b] = insert(store, 'Lead', [{ LastName: 'B', Company: 'Acme' }]);
+    const change = record('Lead', { Id: a!.get('Id'), LastName: 'A2' });
+    store.prepareUpdate('Lead', [change]);
+    store.commitUpdate('Lead', [change]);
+    sp.restore();
+    assert.equal(store.getStored(b!.get('Id') as string), null);
+    assert.equal(store.getStored(a!.get('Id') as string)!.get('LastName'), 'A');
+    const [c] = insert(store, 'Lead', [{ LastName: 'C', Company: 'Acme' }]);
+    assert.notEqual(c!.get('Id'), b!.get('Id'));
+  });
+  it('sets CreatedDate for Test.setCreatedDate', () => {
+    const store = newStore();
+    const [lead] = insert(store, 'Lead', [{ LastName: 'A', Company: 'Acme' }]);
+    const when = new ApexDatetime(Date.UTC(2026, 0, 1));
+    store.setCreatedDate(lead!.get('Id') as string, when);
+    assert.deepEqual(store.getStored(lead!.get('Id') as string)!.get('CreatedDate'), when);
+  });
+});

@@ -449,6 +449,7 @@ export class MethodCompiler {
       } catch (err) {
         const ex = rt.toApexException(err);
         if (!ex) throw err;
+        if (process.env.APEX_RUNTIME_DEBUG) console.error(`[caught] ${rt.str(ex)} at line ${rt.line}`);
         const uncatchable = rt.isUncatchable(ex);
         const handler = uncatchable ? undefined : catches.find((c) => rt.isSubclass(ex.cls, c.exCls));
         if (!handler) {
@@ -561,6 +562,9 @@ export class MethodCompiler {
     }
     if (lt === 'id') {
       return (v) => (typeof v === 'string' ? this.rt.toId(v) : v);
+    }
+    if (from.startsWith('List<') && !/^(list|set|map|object)\b/i.test(lt) && this.rt.isSObjectType(to)) {
+      return (v) => (v instanceof ApexList ? singleRow(v) : v);
     }
     return identity;
   }
@@ -984,20 +988,25 @@ export class MethodCompiler {
       } else if (first.toLowerCase() === 'trigger' && rt.isTriggerContext(this.cls)) {
         cur = { kind: 'builtin', name: 'Trigger' };
       } else {
-        // longest type prefix
-        for (let n = names.length; n >= 1; n--) {
-          const t = rt.resolveTypeOrNull(names.slice(0, n).join('.'), this.cls);
-          if (t) {
-            cur = t;
-            i = n;
-            break;
-          }
-        }
-        if (!cur) {
+        // a user class, an sObject type, a system namespace/class, then other system types
+        const userCls = rt.resolveClass(first, this.cls);
+        if (userCls && !userCls.system) cur = { kind: 'class', cls: userCls };
+        else if (rt.isSObjectType(first) && first.toLowerCase() !== 'sobject') {
+          cur = { kind: 'sobject', name: rt.data.getObjectName(first) };
+        } else {
           const ns = rt.builtinNamespace(names);
           if (ns) {
             cur = { kind: 'builtin', name: ns.name };
             i = ns.consumed;
+          } else {
+            for (let n = names.length; n >= 1; n--) {
+              const t = rt.resolveTypeOrNull(names.slice(0, n).join('.'), this.cls);
+              if (t) {
+                cur = t;
+                i = n;
+                break;
+              }
+            }
           }
         }
       }
@@ -1016,8 +1025,6 @@ export class MethodCompiler {
     }
     if (target.kind === 'class') {
       const cls = target.cls;
-      const inner = cls.inner.get(name.toLowerCase());
-      if (inner) return { kind: 'class', cls: inner };
       if (cls.kind === 'enum') {
         const ev = rt.enumValue(cls.name, name, this.cls);
         if (ev) return { kind: 'value', t: { type: cls.name, fn: () => ev } };
@@ -1025,8 +1032,10 @@ export class MethodCompiler {
       const fld = rt.lookupField(cls, name);
       if (fld && fld.isStatic) {
         const lv = this.fieldLValue(fld, fld.owner, null, ctx);
-        return { kind: 'value', t: { type: fld.type, fn: lv.get } };
+        return { kind: 'value', t: { type: rt.resolveTypeName(fld.type, fld.owner), fn: lv.get } };
       }
+      const inner = cls.inner.get(name.toLowerCase());
+      if (inner) return { kind: 'class', cls: inner };
       return this.unsupported(`static member ${cls.name}.${name}`, ctx);
     }
     if (target.kind === 'sobject') {
@@ -1106,11 +1115,15 @@ export class MethodCompiler {
       const obj = this.expr(ctx.expression());
       return { type: rt.memberType(obj.type, member), fn: (f) => { const o = obj.fn(f); return o === null ? null : rt.getMember(o, member); } };
     }
-    const r = this.resolveOrExpr(ctx);
-    if (r.kind === 'value') return r.t;
-    if (r.kind === 'class') {
-      return this.unsupported(`type used as value ${ctx.getText()}`, ctx);
+    const names = this.chain(ctx);
+    if (names) {
+      const r = this.resolveName(names, ctx);
+      if (r && r.kind === 'value') return r.t;
+      return this.unsupported(r ? `type used as value ${ctx.getText()}` : `unknown name ${names.join('.')}`, ctx);
     }
+    const target = this.resolveOrExpr(ctx.expression());
+    const r = this.member(target, member, ctx);
+    if (r.kind === 'value') return r.t;
     return this.unsupported(`type used as value ${ctx.getText()}`, ctx);
   }
 
@@ -1265,6 +1278,13 @@ export class MethodCompiler {
     }
     return { type, fn: (f) => rt.construct(type, args.map((a) => a.fn(f)), line, this.cls, args) };
   }
+}
+
+/** A SOQL result used as a single record. */
+export function singleRow(v: ApexList): unknown {
+  if (v.items.length === 0) throw new ApexError('System.QueryException', 'List has no rows for assignment to SObject');
+  if (v.items.length > 1) throw new ApexError('System.QueryException', 'List has more than 1 row for assignment to SObject');
+  return v.items[0];
 }
 
 function self(f: Frame): Instance {

@@ -369,10 +369,10 @@ export class DataBridge {
 
   scheduleJob(name: string, cron: string, now: ApexDatetime): string {
     const next = nextCronFire(cron, now.epochMs, this.userTimeZone());
-    const seed = (this.store as unknown as { seedRow?: (o: ObjectDescribe, raw: Record<string, unknown>, where: string) => void }).seedRow;
+    if (process.env.APEX_RUNTIME_DEBUG) console.error(`[schedule] ${name} ${cron} ${new Error().stack?.split("\n").slice(2, 4).join(" ")}`);
     const cronObj = this.findObject('CronTrigger');
     const detailObj = this.findObject('CronJobDetail');
-    if (!seed || !cronObj || !detailObj) throw new NotSupportedLocally('System.schedule (no CronTrigger storage)');
+    if (!cronObj || !detailObj) throw new NotSupportedLocally('System.schedule (no CronTrigger describe)');
     for (const r of this.store.rows(detailObj)) {
       if (r.values.get('Name') === name) {
         throw new ApexError('System.AsyncException', `The Apex job named "${name}" is already scheduled for execution.`);
@@ -381,9 +381,8 @@ export class DataBridge {
     const detailId = this.store.newId(detailObj);
     const id = this.store.newId(cronObj);
     const iso = (ms: number): string => new Date(ms).toISOString();
-    seed.call(this.store, detailObj, { Id: detailId, Name: name, JobType: '7' }, 'System.schedule');
-    seed.call(
-      this.store,
+    this.store.seedRow(detailObj, { Id: detailId, Name: name, JobType: '7' }, 'System.schedule');
+    this.store.seedRow(
       cronObj,
       {
         Id: id,
@@ -398,6 +397,32 @@ export class DataBridge {
       'System.schedule'
     );
     return id;
+  }
+
+  /** Records an AsyncApexJob row for queued async work (Queueable, Future, BatchApex). */
+  recordAsyncJob(jobType: string, className: string): string {
+    const obj = this.schema.getObject('AsyncApexJob');
+    const cls = this.store.rows(this.schema.getObject('ApexClass')).find((r) => String(r.values.get('Name')).toLowerCase() === className.toLowerCase());
+    return this.store.seedRow(
+      obj,
+      {
+        JobType: jobType,
+        Status: 'Queued',
+        ApexClassId: cls ? cls.id : null,
+        CreatedDate: this.rt.stdlib.now,
+        CreatedById: this.store.runningUserId
+      },
+      'System.enqueueJob'
+    );
+  }
+
+  /** Moves an AsyncApexJob row to a new status (Processing, Completed, Failed). */
+  setJobStatus(id: string, status: string, error?: string): void {
+    const r = this.store.row(id);
+    if (!r) return;
+    r.values.set('Status', status);
+    if (status === 'Completed' || status === 'Failed') r.values.set('CompletedDate', this.rt.stdlib.now);
+    if (error !== undefined && r.values.has('ExtendedStatus')) r.values.set('ExtendedStatus', error.slice(0, 255));
   }
 
   jobExists(id: string): boolean {

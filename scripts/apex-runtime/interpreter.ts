@@ -28,7 +28,7 @@ import {
   type MethodInfo,
   type Stmt
 } from './model.ts';
-import { MethodCompiler, elementTypeOf, type Typed } from './compiler.ts';
+import { MethodCompiler, elementTypeOf, singleRow, type Typed } from './compiler.ts';
 import { apexEquals, npe, runtimeNumKind, stringOf, toKind, typeNameOf } from './ops.ts';
 import { canonicalSimple, numKind, splitType, type NumKind } from './types.ts';
 import type { LoadedProject, TriggerInfo } from './loader.ts';
@@ -134,6 +134,7 @@ export class Interpreter {
 
   /** Resets static state (each test method is its own transaction). */
   resetStatics(): void {
+    this.frames.length = 0;
     this.statics = new Map();
     this.staticInit = new Set();
     this.triggerStack.length = 0;
@@ -147,6 +148,13 @@ export class Interpreter {
     let hits = this.coverageHits.get(file);
     if (!hits) this.coverageHits.set(file, (hits = new Set()));
     const h = hits;
+    if (process.env.APEX_RUNTIME_TRACE) {
+      const label = `${file.split('/').pop()}:${line}`;
+      return () => {
+        console.error(`[trace] ${label}`);
+        h.add(line);
+      };
+    }
     return () => {
       h.add(line);
     };
@@ -613,6 +621,7 @@ export class Interpreter {
 
   /** Static type of `obj.member`. */
   memberType(type: string, member: string): string {
+    if (type.startsWith('List<') && this.isSObjectType(elementTypeOf(type))) type = elementTypeOf(type);
     const obj = this.data.findObject(type);
     if (obj) return this.data.fieldApexType(obj.name, member) ?? 'Object';
     const cls = this.resolveClass(type, null);
@@ -626,6 +635,9 @@ export class Interpreter {
   getMember(obj: unknown, name: string): unknown {
     if (obj === null || obj === undefined) throw npe();
     if (obj instanceof SObjectValue) return this.data.getField(obj, name);
+    if (obj instanceof ApexList && this.isSObjectType(obj.elementType)) {
+      return this.getMember(singleRow(obj), name);
+    }
     if (obj instanceof Instance) {
       const f = this.lookupField(obj.cls, name);
       if (!f) {
@@ -757,6 +769,19 @@ export class Interpreter {
       const body = mc.block(m.body as BlockContext);
       m.compiled = { body, slots: mc.slotCount };
     }
+    if (m.isStatic && !this.futureDirect && m.annotations.has('future')) {
+      const args = [...vals];
+      this.stdlib.enqueueFuture(m.owner, () => {
+        this.futureDirect = true;
+        try {
+          this.invokeMethod(m, null, args, line);
+        } finally {
+          this.futureDirect = false;
+        }
+      });
+      return null;
+    }
+    this.futureDirect = false;
     if (++this.depth > 1000) {
       this.depth = 0;
       throw new ApexError('System.LimitException', 'Maximum stack depth reached: 1001');
@@ -764,13 +789,38 @@ export class Interpreter {
     const f = new Frame(self, m.owner, m.compiled.slots);
     for (let i = 0; i < vals.length; i++) f.locals[i] = this.coerce(vals[i], m.params[i].type);
     const savedLine = this.line;
+    this.frames.push({ label: `${m.owner.name}.${m.name}`, callLine: savedLine });
     try {
       m.compiled.body(f);
+    } catch (err) {
+      this.noteTrace(err);
+      throw err;
     } finally {
+      this.frames.pop();
       this.depth--;
       this.line = savedLine;
     }
     return m.returnType === 'void' ? null : this.coerce(f.ret, m.returnType);
+  }
+
+  private futureDirect = false;
+  /** Apex call frames, for stack traces. */
+  readonly frames: { label: string; callLine: number }[] = [];
+  /** Stack trace of an error, recorded where it first left a method. */
+  readonly traces = new WeakMap<object, string>();
+
+  noteTrace(err: unknown): void {
+    if (!err || typeof err !== 'object' || this.traces.has(err)) return;
+    const lines: string[] = [];
+    let line = this.line;
+    for (let i = this.frames.length - 1; i >= 0; i--) {
+      const fr = this.frames[i];
+      lines.push(`${fr.label.startsWith('Trigger.') ? '' : 'Class.'}${fr.label}: line ${line}, column 1`);
+      line = fr.callLine;
+    }
+    const trace = lines.join('\n');
+    this.traces.set(err, trace);
+    if (err instanceof ApexThrow && !err.ex.fields.has('$stack')) err.ex.fields.set('$stack', trace);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -1007,10 +1057,17 @@ export class Interpreter {
         throw new ApexError('System.DmlException', 'maximum trigger depth exceeded');
       }
       this.triggerStack.push({ sobject, event, isBefore, newList, oldList });
+      const savedLine = this.line;
+      this.frames.push({ label: `Trigger.${t.name}`, callLine: savedLine });
       try {
         c.body(new Frame(null, c.cls, c.slots));
+      } catch (err) {
+        this.noteTrace(err);
+        throw err;
       } finally {
+        this.frames.pop();
         this.triggerStack.pop();
+        this.line = savedLine;
       }
     }
   }

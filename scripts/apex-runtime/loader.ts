@@ -331,6 +331,16 @@ function parseSource(source: string, file: string, trigger: boolean): ParserRule
   return tree;
 }
 
+/** File text, or null when the file vanished between listing and reading. */
+function readIfPresent(file: string): string | null {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw e;
+  }
+}
+
 export interface LoadedProject {
   classes: Map<string, ClassInfo>;
   triggers: TriggerInfo[];
@@ -342,7 +352,8 @@ export function loadProject(projectDir: string): LoadedProject {
   const triggers: TriggerInfo[] = [];
   for (const dir of packageDirs(projectDir)) {
     for (const file of findFiles(dir, ['.cls'])) {
-      const source = readFileSync(file, 'utf8');
+      const source = readIfPresent(file);
+      if (source === null) continue;
       const unit = parseSource(source, file, false) as unknown as {
         typeDeclaration(): {
           classDeclaration(): ClassDeclarationContext | null;
@@ -358,7 +369,8 @@ export function loadProject(projectDir: string): LoadedProject {
       classes.set(cls.name.toLowerCase(), cls);
     }
     for (const file of findFiles(dir, ['.trigger'])) {
-      const source = readFileSync(file, 'utf8');
+      const source = readIfPresent(file);
+      if (source === null) continue;
       const unit = parseSource(source, file, true) as TriggerUnitContext;
       const ids = unit.id_list();
       const events = new Set<string>();

@@ -103,6 +103,7 @@ const BUILTIN_ENUMS: Record<string, string[]> = {
     'AFTER_UNDELETE'
   ],
   'System.AccessLevel': ['USER_MODE', 'SYSTEM_MODE'],
+  'Schema.SObjectDescribeOptions': ['DEFAULT', 'DEFERRED', 'FULL'],
   'System.AccessType': ['CREATABLE', 'READABLE', 'UPDATABLE', 'UPSERTABLE'],
   'Schema.DisplayType': [
     'ADDRESS',
@@ -433,6 +434,7 @@ export class Stdlib {
       'statuscode',
       'triggeroperation',
       'displaytype',
+      'sobjectdescribeoptions',
       'object'
     ]);
     if (a === 'system' && b && known.has(b)) return { name: canonicalNs(b), consumed: 2 };
@@ -466,26 +468,25 @@ export class Stdlib {
         return m;
       };
       const so = 'SObject';
-      const get = (): NonNullable<ReturnType<Interpreter['currentTrigger']>> => {
-        const c = cur();
-        if (!c) throw new NotSupportedLocally('Trigger context outside a trigger', loc);
-        return c;
-      };
+      // outside a trigger the context variables are null and isExecuting is false
+      const NONE = { sobject: 'SObject', event: '', isBefore: false, newList: null, oldList: null };
+      const get = (): NonNullable<ReturnType<Interpreter['currentTrigger']>> => cur() ?? NONE;
       const props: Record<string, Typed> = {
         new: typed(`List<${so}>`, () => { const c = get(); return c.event === 'delete' ? null : listOf(c.newList, c.sobject); }),
         old: typed(`List<${so}>`, () => { const c = get(); return listOf(c.oldList, c.sobject); }),
         newmap: typed(`Map<Id,${so}>`, () => { const c = get(); return c.event === 'insert' && c.isBefore ? null : c.event === 'delete' ? null : mapOf(c.newList, c.sobject); }),
         oldmap: typed(`Map<Id,${so}>`, () => { const c = get(); return mapOf(c.oldList, c.sobject); }),
-        isbefore: typed('Boolean', () => get().isBefore),
-        isafter: typed('Boolean', () => !get().isBefore),
+        isbefore: typed('Boolean', () => (cur() ? get().isBefore : false)),
+        isafter: typed('Boolean', () => (cur() ? !get().isBefore : false)),
         isinsert: typed('Boolean', () => get().event === 'insert'),
         isupdate: typed('Boolean', () => get().event === 'update'),
         isdelete: typed('Boolean', () => get().event === 'delete'),
         isundelete: typed('Boolean', () => get().event === 'undelete'),
         isexecuting: typed('Boolean', () => !!cur()),
-        size: typed('Integer', () => { const c = get(); return (c.newList ?? c.oldList ?? []).length; }),
+        size: typed('Integer', () => { const c = cur(); return c ? (c.newList ?? c.oldList ?? []).length : null; }),
         operationtype: typed('System.TriggerOperation', () => {
-          const c = get();
+          const c = cur();
+          if (!c) return null;
           return this.enumByName('System.TriggerOperation', `${c.isBefore ? 'BEFORE' : 'AFTER'}_${c.event.toUpperCase()}`);
         })
       };
@@ -557,7 +558,9 @@ export class Stdlib {
   // ------------------------------------------------------------------ static calls
 
   staticCall(type: string, name: string, args: Typed[], loc: string, _mc: MethodCompiler | null): Typed {
-    const key = `${type.toLowerCase()}.${name.toLowerCase()}`;
+    let lt = type.toLowerCase();
+    if (lt.startsWith('system.') && !lt.startsWith('system.$')) lt = lt.slice(7);
+    const key = `${lt}.${name.toLowerCase()}`;
     const def = this.statics()[key] ?? this.statics()[`${key}/${args.length}`];
     if (!def) {
       // Schema.<SObject>.method
@@ -1175,7 +1178,7 @@ export class Stdlib {
       case 'getlinenumber':
         return ex.fields.get('$line') ?? -1;
       case 'getstacktracestring':
-        return `Class.${ex.cls.name}: line ${ex.fields.get('$line') ?? -1}`;
+        return String(ex.fields.get('$stack') ?? `Class.${ex.cls.name}: line ${ex.fields.get('$line') ?? -1}, column 1`);
       case 'getnumdml':
         return extra?.rows?.length ?? 0;
       case 'getdmlmessage':
@@ -2028,7 +2031,7 @@ export class Stdlib {
       if (!(recipients instanceof ApexSet) || recipients.size === 0) {
         throw new ApexError('System.IllegalArgumentException', 'Recipients cannot be null or empty');
       }
-      if (!p.typeid) throw new ApexError('System.IllegalArgumentException', 'Notification type Id is required');
+      if (!p.typeid && !p.notificationtypeid) throw new ApexError('System.IllegalArgumentException', 'Notification type Id is required');
       this.notifications.push(new SysObject('Messaging.CustomNotification', { ...p, recipients: [...recipients.values()] }));
       return null;
     }
@@ -2143,26 +2146,27 @@ export class Stdlib {
       return this.newId('707');
     }
     this.count('queueableJobs');
-    const id = this.newId('707');
     const rt = this.rt;
+    const id = rt.data.recordAsyncJob('Queueable', topLevel(job.cls));
     this.asyncQueue.push({
       kind: 'queueable',
       id,
       run: () => {
         const ctx = new SysObject('System.QueueableContext', { jobId: id });
-        this.inAsync('queueable', () => rt.callMethod(job, 'execute', [ctx], rt.line, job.cls.name));
+        this.runJob(id, 'queueable', () => rt.callMethod(job, 'execute', [ctx], rt.line, job.cls.name));
       }
     });
     return id;
   }
 
   /** Queues a @future call (the interpreter calls this for @future methods). */
-  enqueueFuture(run: () => void): void {
+  enqueueFuture(cls: import('./model.ts').ClassInfo, run: () => void): void {
     if (this.asyncContext === 'future' || this.asyncContext === 'batch') {
       throw new ApexError('System.AsyncException', 'Future method cannot be called from a future or batch method');
     }
     this.count('futureCalls');
-    this.asyncQueue.push({ kind: 'future', id: this.newId('707'), run: () => this.inAsync('future', run) });
+    const id = this.rt.data.recordAsyncJob('Future', topLevel(cls));
+    this.asyncQueue.push({ kind: 'future', id, run: () => this.runJob(id, 'future', run) });
   }
 
   private schedule(name: string, cron: string, job: unknown): string {
@@ -2186,14 +2190,14 @@ export class Stdlib {
   private executeBatch(job: unknown, size: number): string {
     if (!(job instanceof Instance)) throw npe();
     if (size < 1 || size > 2000) throw new ApexError('System.InvalidParameterValueException', 'Batch size must be between 1 and 2000');
-    const id = this.newId('707');
     const rt = this.rt;
+    const id = rt.data.recordAsyncJob('BatchApex', topLevel(job.cls));
     this.asyncQueue.push({
       kind: 'batch',
       id,
       run: () => {
         const ctx = new SysObject('Database.BatchableContext', { jobId: id });
-        this.inAsync('batch', () => {
+        this.runJob(id, 'batch', () => {
           const start = rt.callMethod(job, 'start', [ctx], rt.line, job.cls.name);
           const records = start instanceof SysObject ? (start.props.records as ApexList).items : start instanceof ApexList ? start.items : null;
           if (!records) throw new NotSupportedLocally('Batchable start() returning a custom Iterable');
@@ -2205,6 +2209,19 @@ export class Stdlib {
       }
     });
     return id;
+  }
+
+  /** Runs a recorded job, keeping its AsyncApexJob status. */
+  private runJob(id: string, kind: string, run: () => unknown): void {
+    const data = this.rt.data;
+    data.setJobStatus(id, 'Processing');
+    try {
+      this.inAsync(kind, run);
+      data.setJobStatus(id, 'Completed');
+    } catch (e) {
+      data.setJobStatus(id, 'Failed', (e as Error).message);
+      throw e;
+    }
   }
 
   private inAsync(kind: string, run: () => unknown): void {
@@ -2541,6 +2558,12 @@ function parseJson(text: string): unknown {
   }
 }
 
+function topLevel(cls: import('./model.ts').ClassInfo): string {
+  let c = cls;
+  while (c.outer) c = c.outer;
+  return c.name;
+}
+
 function canonicalNs(lower: string): string {
   const map: Record<string, string> = {
     userinfo: 'UserInfo',
@@ -2557,6 +2580,7 @@ function canonicalNs(lower: string): string {
     statuscode: 'System.StatusCode',
     triggeroperation: 'System.TriggerOperation',
     displaytype: 'Schema.DisplayType',
+    sobjectdescribeoptions: 'Schema.SObjectDescribeOptions',
     httprequest: 'System.HttpRequest',
     httpresponse: 'System.HttpResponse',
     timezone: 'TimeZone',

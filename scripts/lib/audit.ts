@@ -527,10 +527,13 @@ export class AuditBuilder {
       net.leads = net.leads.slice(0, 25);
     }
     const byWeek = groupBy(results, (r) => r.week).sort((a, b) => a.key.localeCompare(b.key));
+    // a spike: the miss rate rises by more than 20% (relative) over the previous week; weeks with
+    // fewer than MIN_DECIDED decided leads are too small to judge
     for (let i = 1; i < byWeek.length; i++) {
       const prev = missRate(byWeek[i - 1].sla);
       const cur = missRate(byWeek[i].sla);
       if (prev === null || cur === null) continue;
+      if (decided(byWeek[i - 1].sla) < MIN_DECIDED || decided(byWeek[i].sla) < MIN_DECIDED) continue;
       const spike = prev > 0 ? cur > prev * 1.2 : cur > 0.2;
       if (spike) {
         nets.slaMissSpikes.push({
@@ -618,6 +621,9 @@ export class AuditBuilder {
 }
 
 const r4 = (v: number): number => Math.round(v * 10_000) / 10_000;
+
+const MIN_DECIDED = 20;
+const decided = (s: SlaCounts): number => s.hit + s.missed;
 
 function missRate(s: SlaCounts): number | null {
   const decided = s.hit + s.missed;

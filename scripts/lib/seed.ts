@@ -481,12 +481,12 @@ export function generateSeed(options: SeedOptions): SeedData {
       r,
       activeReps.map((x): [Rep, number] => [x, x.weight])
     );
-    const queued = r() < (handRaiser ? 0.2 : 0.4);
+    const queued = r() < (handRaiser ? 0.35 : 0.65);
     const queue = company.endsWith('Capital') || company.endsWith('Energy') ? queues[1] : queues[0];
     let owner = queued ? queue.Id : rep.user.Id;
     let assignedAt: number | null = queued ? null : createdAt;
     if (queued) {
-      const creep = week >= options.weeks - 3 ? 2.2 : 1;
+      const creep = week >= options.weeks - 3 ? 3 : 1;
       // in hours a queue is worked within minutes; after hours it waits for the next opening
       const inHours = cal.isWithin(createdAt);
       const pickedUp = inHours

@@ -58,7 +58,10 @@ export interface FieldDescribe {
   precision: number;
   scale: number;
   referenceTo: string[];
+  /** Parent relationship name (`Owner`, `Lead__r`). */
   relationshipName: string | null;
+  /** For custom lookups: the child relationship name on the parent (`Widgets__r`). */
+  childRelationshipName: string | null;
   nillable: boolean;
   createable: boolean;
   updateable: boolean;
@@ -299,6 +302,7 @@ function fieldFromJson(f: StandardFieldJson, source: string): FieldDescribe {
     scale: f.scale ?? 0,
     referenceTo: f.referenceTo ?? [],
     relationshipName: f.relationshipName ?? null,
+    childRelationshipName: null,
     nillable: f.nillable ?? f.type !== 'boolean',
     createable: f.create ?? true,
     updateable: f.update ?? true,
@@ -493,6 +497,7 @@ function fieldFromXml(node: XmlNode, ctx: FieldXmlContext): FieldDescribe {
     scale: 0,
     referenceTo: [] as string[],
     relationshipName: null as string | null,
+    childRelationshipName: null as string | null,
     nillable: !bool(node, 'required'),
     createable: true,
     updateable: true,
@@ -587,8 +592,11 @@ function fieldFromXml(node: XmlNode, ctx: FieldXmlContext): FieldDescribe {
       if (!target)
         throw new SchemaError(`Field ${ctx.objectName}.${name} has no <referenceTo>`, ctx.file);
       base.referenceTo = [target];
+      // <relationshipName> names the child relationship on the parent; the parent
+      // relationship is the field name with __r.
       const rel = text(node, 'relationshipName');
-      base.relationshipName = rel ? `${rel}__r` : null;
+      base.childRelationshipName = rel ? `${rel}__r` : null;
+      base.relationshipName = name.replace(/__c$/i, '__r');
       if (xmlType === 'MasterDetail') {
         base.nillable = false;
         base.updateable = bool(node, 'reparentableMasterDetail');
@@ -974,7 +982,7 @@ export class Schema {
     // Child relationships from custom lookups (standard ones come from the JSON describes).
     for (const obj of this.objects.values()) {
       for (const f of obj.fields.values()) {
-        if (!f.custom || f.type !== 'reference' || !f.relationshipName) continue;
+        if (!f.custom || f.type !== 'reference' || !f.childRelationshipName) continue;
         for (const target of f.referenceTo) {
           const parent = this.objects.get(target.toLowerCase());
           if (!parent) {
@@ -984,7 +992,7 @@ export class Schema {
             );
           }
           parent.childRelationships.push({
-            relationshipName: f.relationshipName,
+            relationshipName: f.childRelationshipName,
             childSObject: obj.name,
             field: f.name,
             cascadeDelete: f.deleteConstraint === 'Cascade'

@@ -9,8 +9,10 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import {
+  ApexDate,
   ApexDatetime,
   ApexError,
+  ApexTime,
   SObjectValue,
   decimalWithScale,
   isDecimal,
@@ -51,6 +53,11 @@ export interface StoredRow {
 export interface DmlContext {
   now: ApexDatetime;
   userId: string;
+}
+
+/** Runtime values (as opposed to JSON forms) that seedRow stores as they are. */
+function isRuntimeValue(v: unknown): boolean {
+  return v instanceof ApexDatetime || v instanceof ApexDate || v instanceof ApexTime || isDecimal(v) || typeof v === 'bigint';
 }
 
 const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -118,21 +125,41 @@ export class Store {
     }
   }
 
-  private seedRow(obj: ObjectDescribe, raw: Record<string, unknown>, where: string): void {
+    /**
+   * Stores a row the platform itself creates (fixture records, CronTrigger and AsyncApexJob rows
+   * of scheduled or queued jobs) without DML validation. Values may be JSON forms (ISO strings
+   * for dates and datetimes) or runtime values. `where` names the origin for error messages.
+   * Returns the row's Id.
+   */
+  seedRow(obj: ObjectDescribe, raw: Record<string, unknown>, where: string): string {
     const id = raw['Id'] ? normalizeId(String(raw['Id'])) : this.newId(obj);
     const row = this.emptyRow(obj, id);
     for (const [name, value] of Object.entries(raw)) {
       if (name === 'Id') continue;
       const field = this.schema.findField(obj, name);
       if (!field) throw new SchemaError(`${where}: no field ${name} on ${obj.name}`);
-      try {
-        row.values.set(field.name, fromExternal(field, value));
+            try {
+        row.values.set(field.name, isRuntimeValue(value) ? toStored(field, value) : fromExternal(field, value));
       } catch (e) {
         throw new SchemaError(`${where}: ${obj.name}.${field.name}: ${(e as Error).message}`);
       }
     }
     this.fillDerived(obj, row.values);
     this.putRow(row);
+    return id;
+  }
+
+  /** `seedRow` by object name. */
+  insertSystemRow(type: string, raw: Record<string, unknown>, where = 'system'): string {
+    return this.seedRow(this.schema.getObject(type), raw, where);
+  }
+
+  /** Removes a platform-created row (System.abortJob of a CronTrigger). */
+  removeSystemRow(id: string): boolean {
+    const row = this.row(id);
+    if (!row || row.deleted) return false;
+    row.deleted = true;
+    return true;
   }
 
   private seed(): void {

@@ -6,14 +6,14 @@ export function duration(minutes: number | null | undefined): string {
   const neg = minutes < 0;
   const m = Math.abs(minutes);
   let s: string;
-  if (m < 1) s = `${Math.round(m * 60)}s`;
-  else if (m < 60) s = `${Math.round(m)}m`;
-  else if (m < 24 * 60) {
-    const h = Math.floor(m / 60);
-    s = `${h}h ${String(Math.round(m - h * 60)).padStart(2, '0')}m`;
+  if (Math.round(m * 60) < 60) s = `${Math.round(m * 60)}s`;
+  else if (Math.round(m) < 60) s = `${Math.max(1, Math.round(m))}m`;
+  else if (Math.round(m) < 24 * 60) {
+    const total = Math.round(m);
+    s = `${Math.floor(total / 60)}h ${String(total % 60).padStart(2, '0')}m`;
   } else {
-    const d = Math.floor(m / 1440);
-    s = `${d}d ${String(Math.round((m - d * 1440) / 60)).padStart(2, '0')}h`;
+    const total = Math.round(m / 60);
+    s = `${Math.floor(total / 24)}d ${String(total % 24).padStart(2, '0')}h`;
   }
   return neg ? `-${s}` : s;
 }

@@ -33,7 +33,12 @@ export function record(type: string, fields: Record<string, unknown>): SObjectVa
 }
 
 /** Inserts records and fails the test on any row error. Returns the records (with Ids). */
-export function insert(store: Store, type: string, rows: Record<string, unknown>[], now?: ApexDatetime): SObjectValue[] {
+export function insert(
+  store: Store,
+  type: string,
+  rows: Record<string, unknown>[],
+  now?: ApexDatetime
+): SObjectValue[] {
   const records = rows.map((f) => record(type, f));
   const ctx = now ? { now, userId: store.runningUserId } : undefined;
   const errors = store.prepareInsert(type, records, ctx);
@@ -43,11 +48,21 @@ export function insert(store: Store, type: string, rows: Record<string, unknown>
 }
 
 export function ctx(overrides: Partial<QueryContext> = {}): QueryContext {
-  return { userTimeZone: 'America/Los_Angeles', now: NOW, runningUserId: '005000000000001AAA', ...overrides };
+  return {
+    userTimeZone: 'America/Los_Angeles',
+    now: NOW,
+    runningUserId: '005000000000001AAA',
+    ...overrides
+  };
 }
 
 /** Runs SOQL text with positional bind values. */
-export function query(store: Store, text: string, binds: unknown[] = [], c: QueryContext = ctx()): QueryResult {
+export function query(
+  store: Store,
+  text: string,
+  binds: unknown[] = [],
+  c: QueryContext = ctx()
+): QueryResult {
   return store.query(parseSoql(text), (i) => binds[i], c);
 }
 

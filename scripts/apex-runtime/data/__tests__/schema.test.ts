@@ -12,10 +12,29 @@ import { FIXTURE_PROJECT, REPO_ROOT, fixtureSchema } from './helpers.ts';
 
 describe('standard object describes', () => {
   const required = [
-    'Lead', 'Task', 'Event', 'EmailMessage', 'User', 'Group', 'GroupMember', 'QueueSobject',
-    'BusinessHours', 'Holiday', 'Profile', 'PermissionSet', 'PermissionSetAssignment',
-    'Organization', 'AsyncApexJob', 'CronTrigger', 'Contact', 'Account', 'Opportunity',
-    'CustomNotificationType', 'RecordType', 'UserRole', 'LeadHistory'
+    'Lead',
+    'Task',
+    'Event',
+    'EmailMessage',
+    'User',
+    'Group',
+    'GroupMember',
+    'QueueSobject',
+    'BusinessHours',
+    'Holiday',
+    'Profile',
+    'PermissionSet',
+    'PermissionSetAssignment',
+    'Organization',
+    'AsyncApexJob',
+    'CronTrigger',
+    'Contact',
+    'Account',
+    'Opportunity',
+    'CustomNotificationType',
+    'RecordType',
+    'UserRole',
+    'LeadHistory'
   ];
   it('describes every object the runtime promises', () => {
     const std = standardObjects();
@@ -24,8 +43,17 @@ describe('standard object describes', () => {
   it('uses the platform key prefixes', () => {
     const std = standardObjects();
     const prefixes: Record<string, string> = {
-      Lead: '00Q', Task: '00T', Event: '00U', EmailMessage: '02s', User: '005', Group: '00G',
-      Account: '001', Contact: '003', Opportunity: '006', Profile: '00e', BusinessHours: '01m'
+      Lead: '00Q',
+      Task: '00T',
+      Event: '00U',
+      EmailMessage: '02s',
+      User: '005',
+      Group: '00G',
+      Account: '001',
+      Contact: '003',
+      Opportunity: '006',
+      Profile: '00e',
+      BusinessHours: '01m'
     };
     for (const [name, prefix] of Object.entries(prefixes)) {
       assert.equal(std.get(name.toLowerCase())!.keyPrefix, prefix, name);
@@ -35,7 +63,14 @@ describe('standard object describes', () => {
   });
   it('adds audit fields and keeps Lead.Status defaulted from its picklist', () => {
     const lead = standardObjects().get('lead')!;
-    for (const f of ['Id', 'CreatedDate', 'CreatedById', 'LastModifiedDate', 'SystemModstamp', 'IsDeleted']) {
+    for (const f of [
+      'Id',
+      'CreatedDate',
+      'CreatedById',
+      'LastModifiedDate',
+      'SystemModstamp',
+      'IsDeleted'
+    ]) {
       assert.ok(lead.fields.has(f.toLowerCase()), f);
       assert.equal(lead.fields.get(f.toLowerCase())!.createable, false, `${f} is not createable`);
     }
@@ -94,24 +129,38 @@ describe('loadSchema on the fixture project', () => {
   it('reads picklists, restricted flags, defaults and global value sets', () => {
     const w = schema.getObject('Widget__c');
     const stage = schema.getField(w, 'Stage__c');
-    assert.deepEqual(stage.picklistValues.map((p) => p.value), ['New', 'Done']);
+    assert.deepEqual(
+      stage.picklistValues.map((p) => p.value),
+      ['New', 'Done']
+    );
     assert.equal(stage.restrictedPicklist, true);
     assert.equal(stage.defaultValue, 'New');
     assert.equal(schema.getField(w, 'Channels__c').type, 'multipicklist');
     const color = schema.getField(w, 'Color__c');
-    assert.deepEqual(color.picklistValues.map((p) => p.value), ['Red', 'Blue']);
+    assert.deepEqual(
+      color.picklistValues.map((p) => p.value),
+      ['Red', 'Blue']
+    );
     assert.equal(color.restrictedPicklist, true, 'global value sets are always restricted');
   });
   it('links lookups and master-detail into child relationships', () => {
     const lead = schema.getObject('Lead');
     const rel = lead.childRelationships.find((r) => r.relationshipName === 'Widgets__r');
-    assert.deepEqual(rel, { relationshipName: 'Widgets__r', childSObject: 'Widget__c', field: 'Lead__c', cascadeDelete: false });
-    const md = schema.getObject('Widget__c').childRelationships.find((r) => r.relationshipName === 'Gadgets__r');
+    assert.deepEqual(rel, {
+      relationshipName: 'Widgets__r',
+      childSObject: 'Widget__c',
+      field: 'Lead__c',
+      cascadeDelete: false
+    });
+    const md = schema
+      .getObject('Widget__c')
+      .childRelationships.find((r) => r.relationshipName === 'Gadgets__r');
     assert.equal(md?.cascadeDelete, true);
     const gw = schema.getField(schema.getObject('Gadget__c'), 'Widget__c');
     assert.equal(gw.nillable, false);
     assert.equal(gw.updateable, false, 'not reparentable');
-    assert.equal(gw.relationshipName, 'Gadgets__r');
+    assert.equal(gw.relationshipName, 'Widget__r');
+    assert.equal(gw.childRelationshipName, 'Gadgets__r');
   });
   it('extends standard objects with the project fields', () => {
     const lead = schema.getObject('Lead');
@@ -121,7 +170,10 @@ describe('loadSchema on the fixture project', () => {
   });
   it('reads custom metadata records with typed values', () => {
     const recs = schema.customMetadataRecords('Rule__mdt');
-    assert.deepEqual(recs.map((r) => r.developerName), ['Cold', 'Hot']);
+    assert.deepEqual(
+      recs.map((r) => r.developerName),
+      ['Cold', 'Hot']
+    );
     const hot = recs[1]!;
     assert.equal(hot.label, 'Hot leads');
     const threshold = hot.values.get('Threshold__c')!;
@@ -133,7 +185,10 @@ describe('loadSchema on the fixture project', () => {
     assert.ok(rule.fields.has('qualifiedapiname'));
   });
   it('refuses unknown objects with a SchemaError naming them', () => {
-    assert.throws(() => schema.getObject('Nope__c'), (e: Error) => e instanceof SchemaError && /Nope__c/.test(e.message));
+    assert.throws(
+      () => schema.getObject('Nope__c'),
+      (e: Error) => e instanceof SchemaError && /Nope__c/.test(e.message)
+    );
   });
 });
 
@@ -147,7 +202,10 @@ describe('loadSchema errors name the file', () => {
     const dir = copyFixture();
     const file = path.join(dir, 'src/main/objects/Widget__c/fields/Broken__c.field-meta.xml');
     writeFileSync(file, '<CustomField><fullName>Broken__c</fullName><type>Text</type>');
-    assert.throws(() => loadSchema(dir), (e: Error) => e instanceof SchemaError && e.message.includes('Broken__c.field-meta.xml'));
+    assert.throws(
+      () => loadSchema(dir),
+      (e: Error) => e instanceof SchemaError && e.message.includes('Broken__c.field-meta.xml')
+    );
   });
   it('reports a custom metadata value for an unknown field', () => {
     const dir = copyFixture();
@@ -157,7 +215,11 @@ describe('loadSchema errors name the file', () => {
       '<?xml version="1.0"?><CustomMetadata xmlns="http://soap.sforce.com/2006/04/metadata"><label>Bad</label>' +
         '<values><field>Missing__c</field><value>1</value></values></CustomMetadata>'
     );
-    assert.throws(() => loadSchema(dir), (e: Error) => /Invalid field Missing__c for Rule__mdt/.test(e.message) && e.message.includes('Rule.Bad'));
+    assert.throws(
+      () => loadSchema(dir),
+      (e: Error) =>
+        /Invalid field Missing__c for Rule__mdt/.test(e.message) && e.message.includes('Rule.Bad')
+    );
   });
   it('refuses a standard object the runtime does not describe when it is used', () => {
     const dir = copyFixture();
@@ -167,7 +229,10 @@ describe('loadSchema errors name the file', () => {
       '<?xml version="1.0"?><CustomField xmlns="http://soap.sforce.com/2006/04/metadata"><fullName>Tier__c</fullName><type>Text</type><length>5</length></CustomField>'
     );
     const schema = loadSchema(dir);
-    assert.throws(() => schema.getObject('Case'), (e: Error) => e.name === 'NotSupportedLocally' && /Case/.test(e.message));
+    assert.throws(
+      () => schema.getObject('Case'),
+      (e: Error) => e.name === 'NotSupportedLocally' && /Case/.test(e.message)
+    );
   });
 });
 
@@ -195,13 +260,19 @@ describe('org fixture', () => {
   it('rejects a fixture whose running user is missing', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'apex-org-'));
     const file = path.join(dir, 'org.json');
-    writeFileSync(file, JSON.stringify({ timeZone: 'UTC', runningUser: '005000000000009', records: { User: [] } }));
+    writeFileSync(
+      file,
+      JSON.stringify({ timeZone: 'UTC', runningUser: '005000000000009', records: { User: [] } })
+    );
     assert.throws(() => loadOrgFixture(file), /runningUser/);
   });
   it('rejects an unknown time zone', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'apex-org-'));
     const file = path.join(dir, 'org.json');
-    writeFileSync(file, JSON.stringify({ timeZone: 'Mars/Olympus', runningUser: '005000000000001', records: {} }));
+    writeFileSync(
+      file,
+      JSON.stringify({ timeZone: 'Mars/Olympus', runningUser: '005000000000001', records: {} })
+    );
     assert.throws(() => loadOrgFixture(file), /Mars\/Olympus/);
   });
 });

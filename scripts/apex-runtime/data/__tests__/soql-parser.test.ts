@@ -38,24 +38,34 @@ describe('parseSoql', () => {
   });
   it('reads every clause', () => {
     const q = parseSoql(
-      'SELECT Id FROM Lead l WHERE l.Name LIKE \'a%\' WITH USER_MODE ORDER BY Name DESC NULLS LAST, CreatedDate LIMIT 10 OFFSET 5 FOR UPDATE'
+      "SELECT Id FROM Lead l WHERE l.Name LIKE 'a%' WITH USER_MODE ORDER BY Name DESC NULLS LAST, CreatedDate LIMIT 10 OFFSET 5 FOR UPDATE"
     );
     assert.equal(q.fromAlias, 'l');
     assert.equal(q.securityMode, 'USER_MODE');
-    assert.deepEqual(q.orderBy.map((o) => [o.descending, o.nullsLast]), [
-      [true, true],
-      [false, null]
-    ]);
+    assert.deepEqual(
+      q.orderBy.map((o) => [o.descending, o.nullsLast]),
+      [
+        [true, true],
+        [false, null]
+      ]
+    );
     assert.deepEqual(q.limit, { kind: 'number', text: '10' });
     assert.deepEqual(q.offset, { kind: 'number', text: '5' });
     assert.equal(q.forUpdate, true);
   });
   it('reads aggregates with aliases, GROUP BY and HAVING', () => {
-    const q = parseSoql('SELECT LeadSource, COUNT(Id) total, MAX(CreatedDate) FROM Lead GROUP BY LeadSource HAVING COUNT(Id) > 1');
+    const q = parseSoql(
+      'SELECT LeadSource, COUNT(Id) total, MAX(CreatedDate) FROM Lead GROUP BY LeadSource HAVING COUNT(Id) > 1'
+    );
     assert.equal(q.select.length, 3);
     assert.deepEqual(q.select[1], {
       kind: 'value',
-      source: { kind: 'aggregate', fn: 'COUNT', arg: { kind: 'field', path: ['Id'], line: 1 }, line: 1 },
+      source: {
+        kind: 'aggregate',
+        fn: 'COUNT',
+        arg: { kind: 'field', path: ['Id'], line: 1 },
+        line: 1
+      },
       alias: 'total'
     });
     assert.equal(q.groupBy.length, 1);
@@ -66,16 +76,27 @@ describe('parseSoql', () => {
       'SELECT COUNT() FROM Lead WHERE (CreatedDate = LAST_N_DAYS:7 OR CreatedDate > 2026-01-01T10:00:00-05:00) AND AnnualRevenue > -5'
     );
     assert.deepEqual(q.select, [{ kind: 'countAll', alias: null, line: 1 }]);
-    const and = q.where as { kind: 'and'; items: { kind: string; items?: { right: unknown }[]; right?: unknown }[] };
-    assert.deepEqual(and.items[0]!.items![0]!.right, { kind: 'dateLiteral', name: 'LAST_N_DAYS', n: 7 });
-    assert.deepEqual(and.items[0]!.items![1]!.right, { kind: 'datetime', epochMs: Date.UTC(2026, 0, 1, 15, 0, 0) });
+    const and = q.where as {
+      kind: 'and';
+      items: { kind: string; items?: { right: unknown }[]; right?: unknown }[];
+    };
+    assert.deepEqual(and.items[0]!.items![0]!.right, {
+      kind: 'dateLiteral',
+      name: 'LAST_N_DAYS',
+      n: 7
+    });
+    assert.deepEqual(and.items[0]!.items![1]!.right, {
+      kind: 'datetime',
+      epochMs: Date.UTC(2026, 0, 1, 15, 0, 0)
+    });
     assert.deepEqual(and.items[1]!.right, { kind: 'number', text: '-5' });
   });
   it('reads semi-joins, INCLUDES lists and NOT', () => {
     const q = parseSoql(
       "SELECT Id FROM Widget__c WHERE Lead__c NOT IN (SELECT WhoId FROM Task) AND Channels__c INCLUDES ('Bell;Email', 'Slack') AND NOT Code__c = 'x'"
     );
-    const items = (q.where as { items: { kind: string; op?: string; right?: { kind: string } }[] }).items;
+    const items = (q.where as { items: { kind: string; op?: string; right?: { kind: string } }[] })
+      .items;
     assert.equal(items[0]!.op, 'NOT IN');
     assert.equal(items[0]!.right!.kind, 'subquery');
     assert.equal(items[1]!.op, 'INCLUDES');
@@ -88,7 +109,11 @@ describe('parseSoql', () => {
     assert.equal(items[1]!.right.value, '50\\%%');
   });
   it('refuses AND mixed with OR without parentheses, naming the line', () => {
-    fails('SELECT Id FROM Lead\nWHERE Name = \'a\' AND Company = \'b\'\nOR Status = \'c\'', /unexpected token: 'OR'/, 3);
+    fails(
+      "SELECT Id FROM Lead\nWHERE Name = 'a' AND Company = 'b'\nOR Status = 'c'",
+      /unexpected token: 'OR'/,
+      3
+    );
   });
   it('reports incomplete queries and bad tokens', () => {
     fails('SELECT Id FROM Lead WHERE Name =', /unexpected end of query/);
@@ -104,7 +129,11 @@ describe('parseSoql', () => {
       'SELECT Id FROM Lead USING SCOPE mine',
       'SELECT Id FROM Opportunity WHERE CloseDate = THIS_FISCAL_YEAR'
     ]) {
-      assert.throws(() => parseSoql(text, 4), (e: Error) => e.name === 'NotSupportedLocally' && /line 4/.test(e.message), text);
+      assert.throws(
+        () => parseSoql(text, 4),
+        (e: Error) => e.name === 'NotSupportedLocally' && /line 4/.test(e.message),
+        text
+      );
     }
   });
 });

@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ApexDate, ApexDatetime, ApexTime, Decimal, decimalScale, parseDecimal } from '../../values.ts';
+import {
+  ApexDate,
+  ApexDatetime,
+  ApexTime,
+  Decimal,
+  decimalScale,
+  parseDecimal
+} from '../../values.ts';
 import { NOW, insert, newStore, record } from './helpers.ts';
 
 describe('Store seeding', () => {
@@ -19,7 +26,10 @@ describe('Store seeding', () => {
   it('holds custom metadata records as rows with Ids of the type prefix', () => {
     const store = newStore();
     const rules = store.customMetadataRows('Rule__mdt');
-    assert.deepEqual(rules.map((r) => r.get('DeveloperName')), ['Cold', 'Hot']);
+    assert.deepEqual(
+      rules.map((r) => r.get('DeveloperName')),
+      ['Cold', 'Hot']
+    );
     assert.ok(String(rules[0]!.get('Id')).startsWith('m00'));
     assert.equal(rules[1]!.get('MasterLabel'), 'Hot leads');
     assert.equal(rules[1]!.get('IsActive__c'), true);
@@ -44,7 +54,11 @@ describe('insert', () => {
     assert.deepEqual(lead!.get('CreatedDate'), NOW);
     assert.deepEqual(lead!.get('LastModifiedDate'), NOW);
     assert.equal(lead!.get('CreatedById'), '005000000000001AAA');
-    assert.equal(lead!.get('OwnerId'), '005000000000001AAA', 'OwnerId defaults to the running user');
+    assert.equal(
+      lead!.get('OwnerId'),
+      '005000000000001AAA',
+      'OwnerId defaults to the running user'
+    );
     assert.equal(lead!.get('Status'), 'Open - Not Contacted', 'Status defaults from the picklist');
     assert.equal(lead!.get('Name'), 'Jo Smith');
     assert.equal(store.getStored(id)!.get('IsDeleted'), false);
@@ -73,7 +87,9 @@ describe('insert', () => {
   });
   it('reports STRING_TOO_LONG with the label and max length', () => {
     const store = newStore();
-    const errors = store.prepareInsert('Widget__c', [record('Widget__c', { Code__c: '12345678901' })]);
+    const errors = store.prepareInsert('Widget__c', [
+      record('Widget__c', { Code__c: '12345678901' })
+    ]);
     assert.equal(errors.length, 1);
     assert.equal(errors[0]!.statusCode, 'STRING_TOO_LONG');
     assert.equal(errors[0]!.message, 'Code__c: data value too large: 12345678901 (max length=10)');
@@ -88,18 +104,33 @@ describe('insert', () => {
     assert.deepEqual(
       errors.map((e) => [e.index, e.statusCode, e.message]),
       [
-        [0, 'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST', 'Stage__c: bad value for restricted picklist field: Started'],
-        [1, 'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST', 'Channels__c: bad value for restricted picklist field: Pager']
+        [
+          0,
+          'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST',
+          'Stage__c: bad value for restricted picklist field: Started'
+        ],
+        [
+          1,
+          'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST',
+          'Channels__c: bad value for restricted picklist field: Pager'
+        ]
       ]
     );
   });
   it('accepts any value on an unrestricted standard picklist', () => {
     const store = newStore();
-    assert.deepEqual(store.prepareInsert('Lead', [record('Lead', { LastName: 'x', Company: 'y', Status: 'Unqualified' })]), []);
+    assert.deepEqual(
+      store.prepareInsert('Lead', [
+        record('Lead', { LastName: 'x', Company: 'y', Status: 'Unqualified' })
+      ]),
+      []
+    );
   });
   it('rejects an Id on insert', () => {
     const store = newStore();
-    const errors = store.prepareInsert('Lead', [record('Lead', { Id: '00Q000000000001', LastName: 'x', Company: 'y' })]);
+    const errors = store.prepareInsert('Lead', [
+      record('Lead', { Id: '00Q000000000001', LastName: 'x', Company: 'y' })
+    ]);
     assert.equal(errors[0]!.statusCode, 'INVALID_FIELD_FOR_INSERT_UPDATE');
   });
   it('checks reference types and targets', () => {
@@ -108,7 +139,10 @@ describe('insert', () => {
       record('Widget__c', { Code__c: 'A', Lead__c: '005000000000001' }),
       record('Widget__c', { Code__c: 'B', Lead__c: '00Q000000000099' })
     ]);
-    assert.deepEqual(errors.map((e) => e.statusCode), ['FIELD_INTEGRITY_EXCEPTION', 'INVALID_CROSS_REFERENCE_KEY']);
+    assert.deepEqual(
+      errors.map((e) => e.statusCode),
+      ['FIELD_INTEGRITY_EXCEPTION', 'INVALID_CROSS_REFERENCE_KEY']
+    );
   });
   it('rounds numbers to the field scale and refuses too many digits', () => {
     const store = newStore();
@@ -116,12 +150,16 @@ describe('insert', () => {
     const size = store.getStored(w!.get('Id') as string)!.get('Size__c') as Decimal;
     assert.equal(size.toString(), '1.01', 'half up to scale 2');
     assert.equal(decimalScale(size), 2);
-    const errors = store.prepareInsert('Widget__c', [record('Widget__c', { Code__c: 'B', Size__c: new Decimal('1234567') })]);
+    const errors = store.prepareInsert('Widget__c', [
+      record('Widget__c', { Code__c: 'B', Size__c: new Decimal('1234567') })
+    ]);
     assert.equal(errors[0]!.statusCode, 'NUMBER_OUTSIDE_VALID_RANGE');
   });
   it('refuses values of the wrong type put with SObject.put', () => {
     const store = newStore();
-    const errors = store.prepareInsert('Widget__c', [record('Widget__c', { Code__c: 'A', DueAt__c: new ApexDate(2026, 1, 1) })]);
+    const errors = store.prepareInsert('Widget__c', [
+      record('Widget__c', { Code__c: 'A', DueAt__c: new ApexDate(2026, 1, 1) })
+    ]);
     assert.equal(errors[0]!.statusCode, 'INVALID_TYPE_ON_FIELD_IN_RECORD');
     assert.match(errors[0]!.message, /Illegal assignment from Date to Datetime/);
   });
@@ -133,14 +171,19 @@ describe('insert', () => {
       record('Widget__c', { Code__c: 'new' }),
       record('Widget__c', { Code__c: 'NEW' })
     ]);
-    assert.deepEqual(errors.map((e) => [e.index, e.statusCode]), [
-      [0, 'DUPLICATE_VALUE'],
-      [2, 'DUPLICATE_VALUE']
-    ]);
+    assert.deepEqual(
+      errors.map((e) => [e.index, e.statusCode]),
+      [
+        [0, 'DUPLICATE_VALUE'],
+        [2, 'DUPLICATE_VALUE']
+      ]
+    );
   });
   it('validates email fields', () => {
     const store = newStore();
-    const errors = store.prepareInsert('Lead', [record('Lead', { LastName: 'x', Company: 'y', Email: 'not-an-email' })]);
+    const errors = store.prepareInsert('Lead', [
+      record('Lead', { LastName: 'x', Company: 'y', Email: 'not-an-email' })
+    ]);
     assert.equal(errors[0]!.statusCode, 'INVALID_EMAIL_ADDRESS');
   });
   it('derives Event end and duration, and requires one of them', () => {
@@ -156,12 +199,21 @@ describe('insert', () => {
   });
   it('refuses DML on objects tests cannot write', () => {
     const store = newStore();
-    assert.throws(() => store.prepareInsert('BusinessHours', [record('BusinessHours', { Name: 'x' })]), /not allowed on BusinessHours/);
-    assert.throws(() => store.prepareInsert('Rule__mdt', [record('Rule__mdt', {})]), /not allowed on Rule__mdt/);
+    assert.throws(
+      () => store.prepareInsert('BusinessHours', [record('BusinessHours', { Name: 'x' })]),
+      /not allowed on BusinessHours/
+    );
+    assert.throws(
+      () => store.prepareInsert('Rule__mdt', [record('Rule__mdt', {})]),
+      /not allowed on Rule__mdt/
+    );
   });
   it('refuses commit without prepare', () => {
     const store = newStore();
-    assert.throws(() => store.commitInsert('Lead', [record('Lead', { LastName: 'x', Company: 'y' })]), /not validated/);
+    assert.throws(
+      () => store.commitInsert('Lead', [record('Lead', { LastName: 'x', Company: 'y' })]),
+      /not validated/
+    );
   });
 });
 
@@ -186,15 +238,23 @@ describe('update, delete, undelete', () => {
   it('reports a required field cleared on update', () => {
     const store = newStore();
     const [lead] = insert(store, 'Lead', [{ LastName: 'Smith', Company: 'Acme' }]);
-    const errors = store.prepareUpdate('Lead', [record('Lead', { Id: lead!.get('Id'), Company: null })]);
+    const errors = store.prepareUpdate('Lead', [
+      record('Lead', { Id: lead!.get('Id'), Company: null })
+    ]);
     assert.equal(errors[0]!.statusCode, 'REQUIRED_FIELD_MISSING');
   });
   it('reports a missing Id and a duplicate Id', () => {
     const store = newStore();
     const [lead] = insert(store, 'Lead', [{ LastName: 'Smith', Company: 'Acme' }]);
-    assert.equal(store.prepareUpdate('Lead', [record('Lead', { LastName: 'x' })])[0]!.statusCode, 'MISSING_ARGUMENT');
+    assert.equal(
+      store.prepareUpdate('Lead', [record('Lead', { LastName: 'x' })])[0]!.statusCode,
+      'MISSING_ARGUMENT'
+    );
     const id = lead!.get('Id');
-    assert.throws(() => store.prepareUpdate('Lead', [record('Lead', { Id: id }), record('Lead', { Id: id })]), /Duplicate id in list/);
+    assert.throws(
+      () => store.prepareUpdate('Lead', [record('Lead', { Id: id }), record('Lead', { Id: id })]),
+      /Duplicate id in list/
+    );
   });
   it('deletes to the recycle bin, cascades master-detail, clears SetNull lookups, and undeletes', () => {
     const store = newStore();
@@ -210,7 +270,10 @@ describe('update, delete, undelete', () => {
     assert.equal(store.getStored(wId), null);
     assert.equal(store.getStored(gId), null, 'master-detail child deleted with its parent');
     assert.equal(store.prepareDelete('Widget__c', [wId])[0]!.statusCode, 'ENTITY_IS_DELETED');
-    assert.equal(store.prepareUpdate('Widget__c', [record('Widget__c', { Id: wId })])[0]!.statusCode, 'ENTITY_IS_DELETED');
+    assert.equal(
+      store.prepareUpdate('Widget__c', [record('Widget__c', { Id: wId })])[0]!.statusCode,
+      'ENTITY_IS_DELETED'
+    );
 
     assert.deepEqual(store.prepareUndelete('Widget__c', [wId]), []);
     store.commitUndelete('Widget__c', [wId]);

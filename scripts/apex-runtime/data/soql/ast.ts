@@ -115,7 +115,7 @@ export type Condition =
 export interface OrderItem {
   source: ValueSource;
   descending: boolean;
-  /** Explicit NULLS FIRST/LAST, else null (default: nulls first ascending, last descending). */
+  /** Explicit NULLS FIRST/LAST, else null (default: nulls first, in both directions). */
   nullsLast: boolean | null;
 }
 

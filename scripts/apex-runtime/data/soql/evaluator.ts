@@ -43,8 +43,20 @@ interface ExecState {
   bindCache: Map<number, unknown>;
   ctx: QueryContext;
   semiJoins: Map<ParsedSoql, Set<string>>;
+  /** Per-execution cache of bind-derived operands, keyed by the compiled operand. */
+  memo: Map<object, unknown>;
   rows: number;
 }
+
+function memo<T>(st: ExecState, key: object, compute: () => T): T {
+  if (st.memo.has(key)) return st.memo.get(key) as T;
+  const v = compute();
+  st.memo.set(key, v);
+  return v;
+}
+
+/** Operand work run once at the start of every execution, so bad binds fail even on empty tables. */
+type Eager = ((st: ExecState) => void)[];
 
 const MESSAGE_CUSTOM_FIELD =
   "If you are attempting to use a custom field, be sure to append the '__c' after the custom field name. Please reference your WSDL or the describe call for the appropriate names.";
@@ -53,27 +65,6 @@ const MESSAGE_CUSTOM_RELATIONSHIP =
 
 // -----------------------------------------------------------------------------------------------
 // Field paths
-
-/** Fields readable through a polymorphic relationship (the `Name` object of the platform). */
-const NAME_OBJECT_FIELDS: Record<string, FieldDescribe['type']> = {
-  Id: 'id',
-  Name: 'string',
-  Type: 'string',
-  Alias: 'string',
-  Email: 'email',
-  FirstName: 'string',
-  LastName: 'string',
-  IsActive: 'boolean',
-  Title: 'string',
-  Phone: 'phone',
-  Username: 'string',
-  UserRoleId: 'reference',
-  ProfileId: 'reference',
-  CommunityNickname: 'string',
-  NameOrAlias: 'string',
-  LastReferencedDate: 'datetime',
-  LastViewedDate: 'datetime'
-};
 
 interface Hop {
   /** Relationship name as the schema spells it, e.g. 'Owner'. */
@@ -90,42 +81,6 @@ interface ResolvedPath {
   get: (row: StoredRow, store: Store) => unknown;
 }
 
-function syntheticField(name: string, type: FieldDescribe['type']): FieldDescribe {
-  return {
-    name,
-    label: name,
-    type,
-    apexType:
-      type === 'id' || type === 'reference'
-        ? 'Id'
-        : type === 'boolean'
-          ? 'Boolean'
-          : type === 'datetime'
-            ? 'Datetime'
-            : 'String',
-    length: 255,
-    precision: 0,
-    scale: 0,
-    referenceTo: [],
-    relationshipName: null,
-    nillable: true,
-    createable: false,
-    updateable: false,
-    defaultedOnCreate: false,
-    defaultValue: null,
-    picklistValues: [],
-    restrictedPicklist: false,
-    externalId: false,
-    unique: false,
-    custom: false,
-    calculated: false,
-    autoNumber: false,
-    displayFormat: null,
-    deleteConstraint: null,
-    source: 'Name'
-  };
-}
-
 function nameObjectValue(row: StoredRow, field: string): unknown {
   if (field === 'Type') {
     return row.object.name === 'Group' && row.values.get('Type') === 'Queue'
@@ -137,6 +92,8 @@ function nameObjectValue(row: StoredRow, field: string): unknown {
 }
 
 class Compiler {
+  readonly eager: Eager = [];
+
   constructor(
     readonly schema: Schema,
     private readonly line: number
@@ -190,15 +147,17 @@ class Compiler {
     let field: FieldDescribe;
     let read: (row: StoredRow) => unknown;
     if (current === null) {
-      const key = Object.keys(NAME_OBJECT_FIELDS).find(
-        (k) => k.toLowerCase() === last.toLowerCase()
-      );
-      if (!key)
+      // The Name object (see standard-objects/Name.json) lists what a polymorphic key exposes.
+      const nameObject = this.schema.getObject('Name');
+      const f = this.schema.findField(nameObject, last);
+      if (!f) {
         throw new SoqlError(
           `No such column '${last}' on entity 'Name'. ${MESSAGE_CUSTOM_FIELD}`,
           line
         );
-      field = syntheticField(key, NAME_OBJECT_FIELDS[key]!);
+      }
+      field = f;
+      const key = f.name;
       read = (row) => nameObjectValue(row, key);
     } else {
       const f = this.schema.findField(current, last);
@@ -271,6 +230,7 @@ interface Plan {
   isAggregate: boolean;
   aggregate: AggregatePlan | null;
   order: ((a: StoredRow, b: StoredRow, st: ExecState) => number) | null;
+  eager: Eager;
 }
 
 interface AggregatePlan {
@@ -544,7 +504,7 @@ function compileCondition(
       return (row, st) => !inner(row, st);
     }
     case 'compare':
-      return compileComparison(cond, schema, compileSource(c, obj, alias, cond.left));
+      return compileComparison(c, cond, compileSource(c, obj, alias, cond.left));
   }
 }
 
@@ -555,8 +515,16 @@ function compileTest(
   target: CompiledSource,
   cond: Extract<Condition, { kind: 'compare' }>,
   schema: Schema,
-  label: string
+  label: string,
+  eager: Eager
 ): ValueTest {
+  /** Wraps an operand producer: computed once per execution, and eagerly. */
+  const once = <T>(raw: (st: ExecState) => T): ((st: ExecState) => T) => {
+    const key = {};
+    const f = (st: ExecState) => memo(st, key, () => raw(st));
+    eager.push((st) => void f(st));
+    return f;
+  };
   const { op, right, line } = cond;
   const multi = target.field?.type === 'multipicklist';
   const isPicklistOrder = target.field?.type === 'picklist';
@@ -567,7 +535,7 @@ function compileTest(
         `${op} can only be used with a multi-select picklist field, not ${label}`,
         line
       );
-    const itemsOf = (st: ExecState): string[] => {
+    const itemsOf = once((st: ExecState): string[] => {
       if (right.kind === 'list')
         return right.items.map((i) => literalValue(i, target, line, label) as string);
       if (right.kind === 'bind') {
@@ -576,7 +544,7 @@ function compileTest(
         return list.map((x) => coerceOperand(x, target, line, label) as string);
       }
       throw new SoqlError(`${op} needs a list of strings`, line);
-    };
+    });
     return (v, st) => {
       const items = itemsOf(st);
       if (v === null) return op === 'EXCLUDES';
@@ -611,26 +579,21 @@ function compileTest(
       if (target.field?.apexType !== 'Id')
         throw new SoqlError('A semi-join needs an Id or reference field on the left', line);
       const subPlan = compilePlan(schema, sub, sub.from, null);
-      values = (st) => {
-        let set = st.semiJoins.get(sub);
-        if (!set) {
-          set = semiJoinIds(subPlan, st);
-          st.semiJoins.set(sub, set);
-        }
-        return [...set];
-      };
-      return (v, st) => {
-        values(st);
-        const set = st.semiJoins.get(sub)!;
-        const hit = v !== null && set.has(v as string);
-        return op === 'IN' ? hit : !hit;
-      };
+      values = (st) => [...semiJoinIds(subPlan, st)];
     } else {
       throw new SoqlError(`${op} needs a list`, line);
     }
+    if (multi) {
+      const lists = once(values);
+      return (v, st) => {
+        const hit = lists(st).some((x) => eq(v, x, true));
+        return op === 'IN' ? hit : !hit;
+      };
+    }
+    // Membership by normalised key: text case-insensitively, numbers by value.
+    const keys = once((st) => new Set(values(st).map(groupKey)));
     return (v, st) => {
-      const list = values(st);
-      const hit = list.some((x) => eq(v, x, multi));
+      const hit = keys(st).has(groupKey(v));
       return op === 'IN' ? hit : !hit;
     };
   }
@@ -639,7 +602,7 @@ function compileTest(
     if (target.field?.apexType !== 'String' && target.field?.apexType !== 'Id') {
       throw new SoqlError(`invalid operator on ${label}: LIKE needs a text field`, line);
     }
-    const pattern = (st: ExecState): RegExp | null => {
+    const pattern = once((st: ExecState): RegExp | null => {
       const p =
         right.kind === 'bind'
           ? bindValue(st, right.index)
@@ -651,7 +614,7 @@ function compileTest(
       if (typeof p !== 'string')
         throw new SoqlError(`LIKE needs a string, got ${apexTypeName(p)}`, line);
       return likeRegex(p);
-    };
+    });
     return (v, st) => {
       const re = pattern(st);
       return re !== null && typeof v === 'string' && re.test(v);
@@ -692,7 +655,7 @@ function compileTest(
   let operand: (st: ExecState) => unknown;
   let listBind = false;
   if (right.kind === 'bind') {
-    operand = (st) => {
+    operand = once((st) => {
       const raw = bindValue(st, right.index);
       const list = bindValues(raw);
       if (list !== null) {
@@ -701,7 +664,7 @@ function compileTest(
         return list.map((x) => coerceOperand(x, target, line, label));
       }
       return coerceOperand(raw, target, line, label);
-    };
+    });
     listBind = true;
   } else {
     const lit = literalValue(right, target, line, label);
@@ -738,8 +701,8 @@ function compileTest(
 }
 
 function compileComparison(
+  c: Compiler,
   cond: Extract<Condition, { kind: 'compare' }>,
-  schema: Schema,
   left: CompiledSource
 ): RowPredicate {
   const label =
@@ -748,7 +711,7 @@ function compileComparison(
       : cond.left.kind === 'dateFunction'
         ? `${cond.left.fn}(${cond.left.path.join('.')})`
         : cond.left.fn;
-  const test = compileTest(left, cond, schema, label);
+  const test = compileTest(left, cond, c.schema, label, c.eager);
   return (row, st) => test(left.get(row, st), st);
 }
 
@@ -774,7 +737,8 @@ function orderComparator<T>(
     for (const k of keys) {
       const va = k.get(a, st);
       const vb = k.get(b, st);
-      const nullsLast = k.item.nullsLast ?? k.item.descending;
+      // "By default, null values are sorted first" (SOQL ORDER BY page), whatever the direction.
+      const nullsLast = k.item.nullsLast ?? false;
       if (va === null || vb === null) {
         if (va === vb) continue;
         return (va === null ? -1 : 1) * (nullsLast ? -1 : 1);
@@ -896,7 +860,7 @@ function compileHaving(
         target = compileSource(c, obj, alias, cond.left);
       }
       const label = cond.left.kind === 'aggregate' ? `${cond.left.fn}()` : cond.left.path.join('.');
-      const test = compileTest(target, cond, c.schema, label);
+      const test = compileTest(target, cond, c.schema, label, c.eager);
       return (rows, st) => {
         const v = compute(rows, st);
         return test(
@@ -919,6 +883,7 @@ function resolveObject(schema: Schema, name: string, line: number): ObjectDescri
       line
     );
   }
+  if (obj.name === 'Name') throw new DataNotSupportedError('SOQL FROM Name', { line });
   if (!obj.queryable)
     throw new SoqlError(`sObject type '${obj.name}' does not support query`, line);
   return obj;
@@ -1076,7 +1041,8 @@ function compilePlan(
     isCount,
     isAggregate,
     aggregate,
-    order
+    order,
+    eager: c.eager
   };
 }
 
@@ -1141,6 +1107,9 @@ function sortRows(plan: Plan, st: ExecState, rows: StoredRow[]): StoredRow[] {
 }
 
 function semiJoinIds(plan: Plan, st: ExecState): Set<string> {
+  const cached = st.semiJoins.get(plan.query);
+  if (cached) return cached;
+  for (const e of plan.eager) e(st);
   const col = plan.columns;
   if (col.length !== 1 || plan.subqueries.length || plan.isAggregate || plan.isCount) {
     throw new SoqlError(
@@ -1160,6 +1129,7 @@ function semiJoinIds(plan: Plan, st: ExecState): Set<string> {
     const v = path.get(r, st.store);
     if (typeof v === 'string') out.add(v);
   }
+  st.semiJoins.set(plan.query, out);
   return out;
 }
 
@@ -1199,7 +1169,9 @@ function buildRecord(
         if (!live) {
           parent = null;
         } else {
-          parent = new SObjectValue(live.object.name);
+          // Through a polymorphic relationship the parent is a `Name` record, as its static
+          // type in Apex is Name.
+          parent = new SObjectValue(hop.polymorphic ? 'Name' : live.object.name);
           parent.put('Id', live.id);
         }
         parents.set(key, parent);
@@ -1272,7 +1244,17 @@ export function runQuery(
   ctx: QueryContext
 ): QueryResult {
   const plan = planFor(store.schema, q);
-  const st: ExecState = { store, binds, bindCache: new Map(), ctx, semiJoins: new Map(), rows: 0 };
+  const st: ExecState = {
+    store,
+    binds,
+    bindCache: new Map(),
+    ctx,
+    semiJoins: new Map(),
+    memo: new Map(),
+    rows: 0
+  };
+  for (const e of plan.eager) e(st);
+  for (const sq of plan.subqueries) for (const e of sq.plan.eager) e(st);
   const matched = filterRows(plan, st, store.rows(plan.object, q.allRows));
 
   if (plan.isCount) {

@@ -3,7 +3,7 @@ import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
 import type { AuditReport } from '../../../lib/audit.ts';
 import { CsvFileError, type RowProblem } from '../../audit/csv-reader.ts';
 import { auditExport } from '../../audit/export-source.ts';
-import { auditOrg } from '../../audit/org-source.ts';
+import { auditOrg, type OrgConnection } from '../../audit/org-source.ts';
 import { colours, renderText } from '../../audit/render-text.ts';
 import {
   writeCsvDir,
@@ -44,12 +44,16 @@ export default class Audit extends SfCommand<AuditResult> {
     format: Flags.option({
       summary: messages.getMessage('flags.format.summary'),
       options: ['text', 'json', 'csv', 'md', 'html'] as const,
-      default: 'text',
-      dependsOn: []
+      default: 'text'
     })(),
     out: Flags.file({ summary: messages.getMessage('flags.out.summary') }),
     html: Flags.file({ summary: messages.getMessage('flags.html.summary') }),
     csv: Flags.directory({ summary: messages.getMessage('flags.csv.summary') }),
+    'bulk-threshold': Flags.integer({
+      summary: messages.getMessage('flags.bulk-threshold.summary'),
+      default: 10_000,
+      min: 0
+    }),
     slowest: Flags.integer({
       summary: messages.getMessage('flags.slowest.summary'),
       default: 10,
@@ -87,19 +91,23 @@ export default class Audit extends SfCommand<AuditResult> {
           asOf,
           slowestCount: flags.slowest,
           onProgress: progress,
-          keepLeads
+          keepLeads,
+          bulkThreshold: flags['bulk-threshold'],
+          useOrgRules: !flags.rules
         });
       } else {
         const org = flags['target-org'];
         if (!org) throw messages.createError('error.NoSource');
         source = org.getUsername() ?? org.getOrgId();
         outcome = await auditOrg({
-          connection: org.getConnection(flags['api-version']),
+          connection: org.getConnection(flags['api-version']) as unknown as OrgConnection,
           rules,
           asOf,
           slowestCount: flags.slowest,
           onProgress: progress,
-          keepLeads
+          keepLeads,
+          bulkThreshold: flags['bulk-threshold'],
+          useOrgRules: !flags.rules
         });
       }
     } catch (e) {

@@ -26,19 +26,20 @@ const REFRESH_OPTIONS = [
   { label: 'Every 15 minutes', value: '900' }
 ];
 const REP_COLUMNS = [
-  { label: 'Rep', fieldName: 'repName', sortable: true },
+  { label: 'Rep', fieldName: 'repName', sortable: true, initialWidth: 160 },
   { label: 'Leads', fieldName: 'leads', type: 'number', sortable: true },
   { label: 'Hit rate', fieldName: 'hitRate', type: 'percent', sortable: true },
   {
-    label: 'Median human delay (min)',
+    label: 'Human delay (median min)',
     fieldName: 'medianHumanDelay',
     type: 'number',
     sortable: true,
+    initialWidth: 200,
     typeAttributes: { maximumFractionDigits: 1 }
   },
   { label: 'Misses', fieldName: 'misses', type: 'number', sortable: true },
   { label: 'Escalations', fieldName: 'escalations', type: 'number', sortable: true }
-];
+].map((column) => ({ ...column, hideDefaultActions: true }));
 
 /** A 0..1 rate as a percentage with one decimal, or null when there is nothing to judge. */
 function toPercent(rate) {
@@ -309,12 +310,15 @@ export default class SpeedToLeadDashboard extends NavigationMixin(LightningEleme
       borderWidth: 2,
       ...extra
     });
-    const common = {
+    // A fresh options object per chart: Chart.js writes its resolved scales back into the
+    // options it is given, so a shared object would leak the line chart's x axis into the bars.
+    const common = () => ({
       responsive: true,
       maintainAspectRatio: false,
       animation: false,
-      plugins: { legend: { position: 'bottom' } }
-    };
+      plugins: { legend: { position: 'bottom' } },
+      scales: { y: { beginAtZero: true } }
+    });
     return {
       trend: {
         type: 'line',
@@ -342,7 +346,7 @@ export default class SpeedToLeadDashboard extends NavigationMixin(LightningEleme
             )
           ]
         },
-        options: common
+        options: common()
       },
       delays: {
         type: 'bar',
@@ -361,7 +365,7 @@ export default class SpeedToLeadDashboard extends NavigationMixin(LightningEleme
             }
           ]
         },
-        options: common
+        options: common()
       },
       leadTypes: {
         type: 'bar',
@@ -372,7 +376,10 @@ export default class SpeedToLeadDashboard extends NavigationMixin(LightningEleme
             { label: 'Missed', data: types.map((t) => t.missed), backgroundColor: COLORS.red }
           ]
         },
-        options: { ...common, scales: { x: { stacked: true }, y: { stacked: true } } }
+        options: {
+          ...common(),
+          scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true } }
+        }
       },
       hitRate: {
         type: 'line',
@@ -387,7 +394,7 @@ export default class SpeedToLeadDashboard extends NavigationMixin(LightningEleme
             )
           ]
         },
-        options: { ...common, scales: { y: { min: 0, max: 100 } } }
+        options: { ...common(), scales: { y: { min: 0, max: 100 } } }
       }
     };
   }

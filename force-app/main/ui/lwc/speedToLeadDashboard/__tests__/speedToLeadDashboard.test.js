@@ -122,6 +122,9 @@ describe('c-speed-to-lead-dashboard', () => {
       '30-day rolling average'
     ]);
     expect(byCanvas.trend.config.data.labels).toHaveLength(30);
+    // Chart.js writes resolved scales into its options: every chart needs its own object.
+    expect(new Set(charts.map((c) => c.config.options)).size).toBe(4);
+    expect(byCanvas.delays.config.options.scales.y.beginAtZero).toBe(true);
     expect(byCanvas.leadTypes.config.data.labels).toEqual([
       'Demo Request',
       'Contact Sales',

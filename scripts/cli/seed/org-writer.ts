@@ -1,0 +1,185 @@
+/**
+ * Writes generated seed data into an org through the REST API's sObject Collections, 200 records
+ * a request, every request with `Sforce-Auto-Assign: FALSE` so the org's assignment rules never
+ * run. Users cannot be created freely (licences), so the generated reps are mapped onto the org's
+ * existing active users and the generated queues onto its Lead queues.
+ */
+import type { SeedData } from '../../lib/seed.ts';
+import type { OrgConnection } from '../audit/org-source.ts';
+
+export const AUTO_ASSIGN_HEADER = { 'Sforce-Auto-Assign': 'FALSE' } as const;
+
+export interface OrgSeedOptions {
+  connection: OrgConnection;
+  apiVersion: string;
+  /** also set CreatedDate (needs "Set Audit Fields upon Record Creation" for the running user) */
+  keepDates: boolean;
+  onProgress?: (message: string) => void;
+}
+
+export interface OrgSeedResult {
+  users: number;
+  queues: number;
+  created: Record<string, number>;
+  ownerChanges: number;
+  failures: { object: string; sourceId: string; message: string }[];
+}
+
+interface SaveResult {
+  id?: string;
+  success: boolean;
+  errors: { statusCode: string; message: string; fields?: string[] }[];
+}
+
+export class SeedOrgError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SeedOrgError';
+  }
+}
+
+export async function seedOrg(data: SeedData, options: OrgSeedOptions): Promise<OrgSeedResult> {
+  const conn = options.connection;
+  const base = `/services/data/v${options.apiVersion}`;
+  const progress = options.onProgress ?? (() => undefined);
+  const users = (
+    await conn.query<{ Id: string; Name: string }>(
+      "SELECT Id, Name FROM User WHERE IsActive = true AND UserType = 'Standard' ORDER BY CreatedDate LIMIT 50"
+    )
+  ).records;
+  if (!users.length)
+    throw new SeedOrgError('the org has no active Standard users to own seeded leads');
+  const queues = (
+    await conn.query<{ QueueId: string }>(
+      "SELECT QueueId FROM QueueSobject WHERE SobjectType = 'Lead' LIMIT 20"
+    )
+  ).records.map((q) => q.QueueId);
+  // generated Id -> org Id
+  const idMap = new Map<string, string>();
+  data.users.forEach((u, i) => idMap.set(u.Id, users[i % users.length].Id));
+  data.queues.forEach((q, i) =>
+    idMap.set(q.Id, queues.length ? queues[i % queues.length] : users[0].Id)
+  );
+  const result: OrgSeedResult = {
+    users: users.length,
+    queues: queues.length,
+    created: {},
+    ownerChanges: 0,
+    failures: []
+  };
+
+  const save = async (
+    method: 'POST' | 'PATCH',
+    object: string,
+    rows: { sourceId: string; record: Record<string, unknown> }[]
+  ): Promise<void> => {
+    for (let i = 0; i < rows.length; i += 200) {
+      const chunk = rows.slice(i, i + 200);
+      const body = JSON.stringify({
+        allOrNone: false,
+        records: chunk.map((r) => ({ attributes: { type: object }, ...r.record }))
+      });
+      const res = await conn.request<SaveResult[]>({
+        method,
+        url: `${base}/composite/sobjects`,
+        body,
+        headers: { 'Content-Type': 'application/json', ...AUTO_ASSIGN_HEADER }
+      });
+      res.forEach((r, k) => {
+        const source = chunk[k];
+        if (r.success) {
+          if (method === 'POST' && r.id) idMap.set(source.sourceId, r.id);
+          result.created[object] = (result.created[object] ?? 0) + (method === 'POST' ? 1 : 0);
+          if (method === 'PATCH') result.ownerChanges++;
+        } else {
+          result.failures.push({
+            object,
+            sourceId: source.sourceId,
+            message: r.errors
+              .map(
+                (e) =>
+                  `${e.statusCode}: ${e.message}${e.fields?.length ? ` (${e.fields.join(', ')})` : ''}`
+              )
+              .join('; ')
+          });
+        }
+      });
+      progress(`${object}: ${Math.min(i + 200, rows.length)} of ${rows.length}`);
+    }
+  };
+  const dated = (created: string): Record<string, string> =>
+    options.keepDates ? { CreatedDate: created } : {};
+
+  // leads are created with their first owner; the recorded owner changes are then replayed
+  const firstOwner = new Map<string, string>();
+  for (const h of data.leadHistory) {
+    if (!firstOwner.has(h.LeadId) && h.OldValue.startsWith('00'))
+      firstOwner.set(h.LeadId, h.OldValue);
+  }
+  await save(
+    'POST',
+    'Lead',
+    data.leads.map((l) => ({
+      sourceId: l.Id,
+      record: {
+        FirstName: l.FirstName,
+        LastName: l.LastName,
+        Company: l.Company,
+        Email: l.Email,
+        LeadSource: l.LeadSource,
+        Rating: l.Rating || null,
+        Status: l.Status === 'Qualified' ? 'Working - Contacted' : l.Status,
+        OwnerId: idMap.get(firstOwner.get(l.Id) ?? l.OwnerId),
+        ...dated(l.CreatedDate)
+      }
+    }))
+  );
+  const changes = data.leadHistory.filter((h) => /^00[5G]/.test(h.NewValue) && idMap.has(h.LeadId));
+  await save(
+    'PATCH',
+    'Lead',
+    changes.map((h) => ({
+      sourceId: h.LeadId,
+      record: { Id: idMap.get(h.LeadId), OwnerId: idMap.get(h.NewValue) }
+    }))
+  );
+  const who = (id: string): string | undefined => idMap.get(id);
+  await save(
+    'POST',
+    'Task',
+    data.tasks
+      .filter((t) => who(t.WhoId))
+      .map((t) => ({
+        sourceId: t.Id,
+        record: {
+          WhoId: who(t.WhoId),
+          Subject: t.Subject,
+          TaskSubtype: t.TaskSubtype,
+          Type: t.Type || null,
+          Status: t.Status,
+          ActivityDate: t.ActivityDate,
+          OwnerId: idMap.get(t.OwnerId),
+          ...dated(t.CreatedDate)
+        }
+      }))
+  );
+  await save(
+    'POST',
+    'Event',
+    data.events
+      .filter((e) => who(e.WhoId))
+      .map((e) => ({
+        sourceId: e.Id,
+        record: {
+          WhoId: who(e.WhoId),
+          Subject: e.Subject,
+          Type: e.Type,
+          StartDateTime: e.StartDateTime,
+          EndDateTime: e.EndDateTime,
+          OwnerId: idMap.get(e.OwnerId),
+          ...dated(e.CreatedDate)
+        }
+      }))
+  );
+  return result;
+}

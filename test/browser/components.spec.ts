@@ -1,0 +1,205 @@
+// Browser tests of the Speed to Lead components in Debian's chromium (see run.ts): each page
+// renders without console errors, shows its key text, the countdown ticks and pauses, the
+// dashboard charts draw on their canvases and the rep scorecard sorts. Screenshots go to
+// build/browser/.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+const base = process.env.STL_PREVIEW_URL;
+const executablePath = process.env.STL_CHROMIUM ?? '/usr/bin/chromium';
+const shots = path.resolve(import.meta.dirname, '..', '..', 'build', 'browser');
+if (!base) {
+  throw new Error('STL_PREVIEW_URL is not set: run the specs through test/browser/run.ts');
+}
+
+/** The few canvas members the pixel check reads (the project's TS config has no DOM lib). */
+interface CanvasLike {
+  width: number;
+  height: number;
+  getContext(kind: '2d'): {
+    getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> };
+  };
+}
+
+let browser: Browser;
+
+before(async () => {
+  mkdirSync(shots, { recursive: true });
+  browser = await chromium.launch({
+    executablePath,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync'
+    ]
+  });
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+async function open(name: string): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  const errors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(`console: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => errors.push(`page: ${error.message}`));
+  page.on('requestfailed', (request) => errors.push(`request: ${request.url()}`));
+  await page.goto(`${base}/${name}.html`);
+  await page.waitForFunction('window.STL_READY === true');
+  return { page, errors };
+}
+
+/** Seconds shown by a countdown clock ("m:ss" or "h:mm:ss"). */
+function seconds(clock: string): number {
+  return clock
+    .trim()
+    .split(':')
+    .map(Number)
+    .reduce((total, part) => total * 60 + part, 0);
+}
+
+describe('slaCountdown', () => {
+  it('renders every state, ticks while open and stays paused while closed', async () => {
+    const { page, errors } = await open('slaCountdown');
+    const card = (name: string) => page.locator(`section[data-case="${name}"]`);
+    const clock = (name: string) => card(name).locator('[data-id="clock"]');
+    await clock('pendingOpen').waitFor();
+
+    const openBefore = seconds(await clock('pendingOpen').innerText());
+    const pausedBefore = await clock('pendingPaused').innerText();
+    const lateBefore = seconds(await clock('missed').innerText());
+    await page.waitForTimeout(2500);
+    const openAfter = seconds(await clock('pendingOpen').innerText());
+    const lateAfter = seconds(await clock('missed').innerText());
+
+    assert.ok(
+      openBefore > 0 && openBefore <= 25 * 60,
+      `open clock starts under 25:00 (${openBefore})`
+    );
+    assert.ok(
+      openBefore - openAfter >= 2 && openBefore - openAfter <= 4,
+      `open clock ticks down (${openBefore} -> ${openAfter})`
+    );
+    assert.equal(
+      await clock('pendingPaused').innerText(),
+      pausedBefore,
+      'paused clock does not move'
+    );
+    assert.equal(pausedBefore, '20:00', 'paused clock keeps the 20 business minutes left');
+    assert.ok(lateAfter - lateBefore >= 2, `late clock counts up (${lateBefore} -> ${lateAfter})`);
+
+    assert.match(await card('pendingOpen').innerText(), /On track/);
+    assert.match(
+      await card('pendingPaused').innerText(),
+      /Paused: outside business hours, resumes Mon 9:00 AM/
+    );
+    assert.match(await card('warning').innerText(), /Due soon/);
+    assert.match(await card('missed').innerText(), /Missed[\s\S]*Escalated to tier 2 \(manager\)/);
+    assert.match(await card('hit').innerText(), /Hit[\s\S]*Speed to lead\s*14\.5 min/);
+    assert.match(await card('missedTouched').innerText(), /Missed by 40 min of business time/);
+    assert.match(await card('excluded').innerText(), /Excluded \(Disqualified\)/);
+    assert.match(await card('notApplicable').innerText(), /No SLA rule matched this lead/);
+
+    await page.screenshot({ path: path.join(shots, 'slaCountdown.png'), fullPage: true });
+    assert.deepEqual(errors, [], 'no console or page errors');
+    await page.close();
+  });
+});
+
+describe('speedToLeadDashboard', () => {
+  it('shows KPIs, draws the charts, sorts the scorecard and drills down from the queue', async () => {
+    const { page, errors } = await open('speedToLeadDashboard');
+    await page.locator('[data-kpi="hitRate"]').waitFor();
+
+    assert.match(await page.locator('[data-kpi="hitRate"]').innerText(), /87\.3%/);
+    assert.match(await page.locator('[data-kpi="median"]').innerText(), /9\.5 min/);
+    assert.match(await page.locator('[data-kpi="atRisk"]').innerText(), /5/);
+
+    const canvases = page.locator('canvas[data-chart]');
+    await page.waitForFunction('window.Chart !== undefined');
+    await page.waitForTimeout(300);
+    assert.equal(await canvases.count(), 4, 'four charts');
+    const painted = await canvases.evaluateAll((elements: CanvasLike[]) =>
+      elements.map((canvas) => {
+        const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+        let inked = 0;
+        for (let i = 3; i < data.length; i += 4) if (data[i] > 0) inked++;
+        return inked;
+      })
+    );
+    painted.forEach((inked, i) =>
+      assert.ok(inked > 500, `chart ${i} drew on its canvas (${inked} pixels)`)
+    );
+
+    const repNames = async () =>
+      (await page.locator('lightning-datatable tbody tr').allInnerTexts()).map((row) =>
+        row.split(/\s+\d/)[0].trim()
+      );
+    assert.deepEqual(
+      await repNames(),
+      ['Blake Ortiz', 'Devon Kim', 'Casey Patel', 'Avery Chen'],
+      'initially by hit rate'
+    );
+    const escalationsHeader = page
+      .locator('lightning-datatable th', { hasText: 'Escalations' })
+      .locator('a')
+      .first();
+    await escalationsHeader.click();
+    await page.waitForTimeout(200);
+    const firstSort = await repNames();
+    await escalationsHeader.click();
+    await page.waitForTimeout(200);
+    const secondSort = await repNames();
+    const byEscalationsAsc = ['Avery Chen', 'Casey Patel', 'Devon Kim', 'Blake Ortiz'];
+    assert.deepEqual(
+      [firstSort, secondSort].sort(),
+      [byEscalationsAsc, [...byEscalationsAsc].reverse()].sort(),
+      'sorted both ways by escalations'
+    );
+
+    await page.locator('.queue-link', { hasText: 'Priya Nair' }).click();
+    const navigations = (await page.evaluate('window.STL_NAVIGATIONS')) as {
+      attributes: { recordId: string };
+    }[];
+    assert.equal(
+      navigations.at(-1)?.attributes.recordId,
+      '00Q000000000013AAA',
+      'drill-down to the lead'
+    );
+
+    await page.screenshot({ path: path.join(shots, 'speedToLeadDashboard.png'), fullPage: true });
+    assert.deepEqual(errors, [], 'no console or page errors');
+    await page.close();
+  });
+});
+
+describe('stlSetupHealth', () => {
+  it('shows problems, dispatcher, errors and the go-live checklist', async () => {
+    const { page, errors } = await open('stlSetupHealth');
+    await page.locator('[data-id="problem-summary"]').waitFor();
+
+    assert.equal(
+      (await page.locator('[data-id="problem-summary"]').innerText()).trim(),
+      '3 problems to fix'
+    );
+    assert.equal(await page.locator('[data-id="checklist"] li').count(), 4, 'four go-live steps');
+    const hot = await page.locator('[data-row="Hot"]').innerText();
+    assert.match(hot, /Unknown BusinessHours "EMEA Hours"/);
+    assert.match(hot, /overlaps rule DemoRequest/);
+    assert.match(await page.locator('[data-id="dispatcher"]').innerText(), /Running/);
+    assert.match(await page.locator('[data-id="errors"]').innerText(), /TA_Task_DetectFirstTouch/);
+
+    await page.screenshot({ path: path.join(shots, 'stlSetupHealth.png'), fullPage: true });
+    assert.deepEqual(errors, [], 'no console or page errors');
+    await page.close();
+  });
+});

@@ -80,7 +80,15 @@ import {
   stringOf,
   toKind
 } from './ops.ts';
-import { KIND_TYPE, canonicalSimple, numKind, promote, splitType, typeText, type NumKind } from './types.ts';
+import {
+  KIND_TYPE,
+  canonicalSimple,
+  numKind,
+  promote,
+  splitType,
+  typeText,
+  type NumKind
+} from './types.ts';
 import type { Interpreter } from './interpreter.ts';
 
 export interface Typed {
@@ -104,12 +112,9 @@ class Scope {
   readonly vars = new Map<string, VarSlot>();
   constructor(readonly parent: Scope | null) {}
   lookup(name: string): VarSlot | undefined {
-    const key = name.toLowerCase();
-    for (let s: Scope | null = this; s; s = s.parent) {
-      const v = s.vars.get(key);
-      if (v) return v;
-    }
-    return undefined;
+    const v = this.vars.get(name.toLowerCase());
+    if (v) return v;
+    return this.parent ? this.parent.lookup(name) : undefined;
   }
 }
 
@@ -368,7 +373,10 @@ export class MethodCompiler {
               f.locals[slot] = conv(items[i]);
               const c = body(f);
               if (coll.modCount !== mc) {
-                throw new ApexError('System.FinalException', 'Cannot modify a collection while it is being iterated.');
+                throw new ApexError(
+                  'System.FinalException',
+                  'Cannot modify a collection while it is being iterated.'
+                );
               }
               if (c === BREAK) break;
               if (c === RETURN) return RETURN;
@@ -381,7 +389,10 @@ export class MethodCompiler {
               f.locals[slot] = conv(item);
               const c = body(f);
               if (coll.modCount !== mc) {
-                throw new ApexError('System.FinalException', 'Cannot modify a collection while it is being iterated.');
+                throw new ApexError(
+                  'System.FinalException',
+                  'Cannot modify a collection while it is being iterated.'
+                );
               }
               if (c === BREAK) break;
               if (c === RETURN) return RETURN;
@@ -449,9 +460,12 @@ export class MethodCompiler {
       } catch (err) {
         const ex = rt.toApexException(err);
         if (!ex) throw err;
-        if (process.env.APEX_RUNTIME_DEBUG) console.error(`[caught] ${rt.str(ex)} at line ${rt.line}`);
+        if (process.env.APEX_RUNTIME_DEBUG)
+          console.error(`[caught] ${rt.str(ex)} at line ${rt.line}`);
         const uncatchable = rt.isUncatchable(ex);
-        const handler = uncatchable ? undefined : catches.find((c) => rt.isSubclass(ex.cls, c.exCls));
+        const handler = uncatchable
+          ? undefined
+          : catches.find((c) => rt.isSubclass(ex.cls, c.exCls));
         if (!handler) {
           if (fin) {
             const fc = fin(f);
@@ -494,7 +508,8 @@ export class MethodCompiler {
         test = (v) => this.rt.isInstanceOf(v, t);
       } else {
         const lits = wv.whenLiteral_list().map((l) => this.whenLiteral(l, subject.type));
-        test = (v) => lits.some((l) => (l === null ? v === null : v !== null && this.rt.equals(v, l)));
+        test = (v) =>
+          lits.some((l) => (l === null ? v === null : v !== null && this.rt.equals(v, l)));
       }
       const body = this.block(wc.block());
       this.pop();
@@ -555,7 +570,10 @@ export class MethodCompiler {
       if (tk === 'int') {
         return (v) => {
           if (v === null || typeof v === 'number') return v;
-          throw new ApexError('System.TypeException', `Invalid conversion from runtime type ${typeOfValue(v)} to Integer`);
+          throw new ApexError(
+            'System.TypeException',
+            `Invalid conversion from runtime type ${typeOfValue(v)} to Integer`
+          );
         };
       }
       return (v) => (v === null ? null : runtimeNumKind(v) ? toKind(v, tk) : v);
@@ -563,7 +581,11 @@ export class MethodCompiler {
     if (lt === 'id') {
       return (v) => (typeof v === 'string' ? this.rt.toId(v) : v);
     }
-    if (from.startsWith('List<') && !/^(list|set|map|object)\b/i.test(lt) && this.rt.isSObjectType(to)) {
+    if (
+      from.startsWith('List<') &&
+      !/^(list|set|map|object)\b/i.test(lt) &&
+      this.rt.isSObjectType(to)
+    ) {
       return (v) => (v instanceof ApexList ? singleRow(v) : v);
     }
     return identity;
@@ -598,7 +620,14 @@ export class MethodCompiler {
         return { type: 'Boolean', fn: (f) => !a(f) };
       }
       const a = this.expr(ctx.expression());
-      return { type: a.type, fn: (f) => { const v = a.fn(f); if (v === null) throw npe(); return typeof v === 'bigint' ? ~v : ~(v as number); } };
+      return {
+        type: a.type,
+        fn: (f) => {
+          const v = a.fn(f);
+          if (v === null) throw npe();
+          return typeof v === 'bigint' ? ~v : ~(v as number);
+        }
+      };
     }
     if (ctx instanceof CondExpressionContext) {
       const c = this.condition(ctx.expression(0));
@@ -651,7 +680,14 @@ export class MethodCompiler {
         const k = numKind(lv.type) ?? 'int';
         const op = ctx.INC() ? '+' : '-';
         const one = oneOf(k);
-        return { type: lv.type, fn: (f) => { const v = arith(op, k, lv.get(f), one); lv.set(f, v); return v; } };
+        return {
+          type: lv.type,
+          fn: (f) => {
+            const v = arith(op, k, lv.get(f), one);
+            lv.set(f, v);
+            return v;
+          }
+        };
       }
       const a = this.expr(ctx.expression());
       if (ctx.ADD()) return a;
@@ -671,7 +707,14 @@ export class MethodCompiler {
       const k = numKind(lv.type) ?? 'int';
       const op = ctx.INC() ? '+' : '-';
       const one = oneOf(k);
-      return { type: lv.type, fn: (f) => { const v = lv.get(f); lv.set(f, arith(op, k, v, one)); return v; } };
+      return {
+        type: lv.type,
+        fn: (f) => {
+          const v = lv.get(f);
+          lv.set(f, arith(op, k, v, one));
+          return v;
+        }
+      };
     }
     if (ctx instanceof ArrayExpressionContext) {
       const a = this.expr(ctx.expression(0));
@@ -679,10 +722,19 @@ export class MethodCompiler {
       const rt = this.rt;
       return { type: elementTypeOf(a.type), fn: (f) => rt.listGet(a.fn(f), i.fn(f)) };
     }
-    if (ctx instanceof BitAndExpressionContext || ctx instanceof BitOrExpressionContext || ctx instanceof BitNotExpressionContext) {
+    if (
+      ctx instanceof BitAndExpressionContext ||
+      ctx instanceof BitOrExpressionContext ||
+      ctx instanceof BitNotExpressionContext
+    ) {
       const a = this.expr(ctx.expression(0));
       const b = this.expr(ctx.expression(1));
-      const op = ctx instanceof BitAndExpressionContext ? '&' : ctx instanceof BitOrExpressionContext ? '|' : '^';
+      const op =
+        ctx instanceof BitAndExpressionContext
+          ? '&'
+          : ctx instanceof BitOrExpressionContext
+            ? '|'
+            : '^';
       return { type: a.type, fn: (f) => bitOp(op, a.fn(f), b.fn(f)) };
     }
     if (ctx instanceof BitExpressionContext) {
@@ -700,7 +752,10 @@ export class MethodCompiler {
   }
 
   private arithmetic(ctx: ExpressionContext): Typed {
-    const c = ctx as unknown as { expression(i: number): ExpressionContext; getChild(i: number): { getText(): string } };
+    const c = ctx as unknown as {
+      expression(i: number): ExpressionContext;
+      getChild(i: number): { getText(): string };
+    };
     const op = c.getChild(1).getText();
     const a = this.expr(c.expression(0));
     const b = this.expr(c.expression(1));
@@ -752,9 +807,13 @@ export class MethodCompiler {
     const b = this.expr(ctx.expression(1));
     const rt = this.rt;
     if (ctx.TRIPLEEQUAL()) return { type: 'Boolean', fn: (f) => rt.exactEquals(a.fn(f), b.fn(f)) };
-    if (ctx.TRIPLENOTEQUAL()) return { type: 'Boolean', fn: (f) => !rt.exactEquals(a.fn(f), b.fn(f)) };
+    if (ctx.TRIPLENOTEQUAL())
+      return { type: 'Boolean', fn: (f) => !rt.exactEquals(a.fn(f), b.fn(f)) };
     const neg = !ctx.EQUAL();
-    return { type: 'Boolean', fn: neg ? (f) => !rt.equals(a.fn(f), b.fn(f)) : (f) => rt.equals(a.fn(f), b.fn(f)) };
+    return {
+      type: 'Boolean',
+      fn: neg ? (f) => !rt.equals(a.fn(f), b.fn(f)) : (f) => rt.equals(a.fn(f), b.fn(f))
+    };
   }
 
   private compare(ctx: CmpExpressionContext): Typed {
@@ -778,7 +837,14 @@ export class MethodCompiler {
     const opText = ctx.getChild(1).getText();
     if (opText === '=') {
       const conv = this.converter(rhs.type, lv.type, ctx);
-      return { type: lv.type, fn: (f) => { const v = conv(rhs.fn(f)); lv.set(f, v); return v; } };
+      return {
+        type: lv.type,
+        fn: (f) => {
+          const v = conv(rhs.fn(f));
+          lv.set(f, v);
+          return v;
+        }
+      };
     }
     const op = opText.slice(0, -1);
     if (['+', '-', '*', '/'].includes(op)) {
@@ -798,7 +864,14 @@ export class MethodCompiler {
       };
     }
     if (['&', '|', '^', '<<', '>>', '>>>'].includes(op)) {
-      return { type: lv.type, fn: (f) => { const v = op === '&' && typeof rhs === 'boolean' ? null : bitOp(op, lv.get(f), rhs.fn(f)); lv.set(f, v); return v; } };
+      return {
+        type: lv.type,
+        fn: (f) => {
+          const v = op === '&' && typeof rhs === 'boolean' ? null : bitOp(op, lv.get(f), rhs.fn(f));
+          lv.set(f, v);
+          return v;
+        }
+      };
     }
     return this.unsupported(`assignment operator ${opText}`, ctx);
   }
@@ -812,7 +885,13 @@ export class MethodCompiler {
       const v = this.scope.lookup(name);
       if (v) {
         const slot = v.slot;
-        return { type: v.type, get: (f) => f.locals[slot], set: (f, x) => { f.locals[slot] = x; } };
+        return {
+          type: v.type,
+          get: (f) => f.locals[slot],
+          set: (f, x) => {
+            f.locals[slot] = x;
+          }
+        };
       }
       const fld = this.findField(name);
       if (fld) return this.fieldLValue(fld.field, fld.cls, null, ctx);
@@ -847,7 +926,12 @@ export class MethodCompiler {
     return this.unsupported(`assignment target ${ctx.getText()}`, ctx);
   }
 
-  private fieldLValue(fld: FieldInfo, owner: ClassInfo, _objFn: Expr | null, _ctx: ApexParserRuleContext): LValue {
+  private fieldLValue(
+    fld: FieldInfo,
+    owner: ClassInfo,
+    _objFn: Expr | null,
+    _ctx: ApexParserRuleContext
+  ): LValue {
     const rt = this.rt;
     const key = fld.name.toLowerCase();
     const backing = this.accessorOf === key && fld.owner === this.cls;
@@ -867,8 +951,9 @@ export class MethodCompiler {
     }
     return {
       type: fld.type,
-      get: (f) => (backing ? self(f).fields.get(key) ?? null : rt.getInstanceField(self(f), fld)),
-      set: (f, x) => (backing ? void self(f).fields.set(key, x) : rt.setInstanceField(self(f), fld, x))
+      get: (f) => (backing ? (self(f).fields.get(key) ?? null) : rt.getInstanceField(self(f), fld)),
+      set: (f, x) =>
+        backing ? void self(f).fields.set(key, x) : rt.setInstanceField(self(f), fld, x)
     };
   }
 
@@ -916,8 +1001,8 @@ export class MethodCompiler {
     if (l.IntegerLiteral()) {
       const text = l.IntegerLiteral().getText();
       const n = Number(text);
-      if (n > INT_MAX + 1) {
-        this.unsupported(`Integer literal out of range ${text}`, l);
+      if (n > INT_MAX) {
+        this.unsupported(`Illegal integer ${text} (the platform does not compile it)`, l);
       }
       return { type: 'Integer', fn: () => n };
     }
@@ -961,6 +1046,29 @@ export class MethodCompiler {
     };
   }
 
+  /**
+   * A resolver for bind variables of dynamic SOQL (Database.query): bind expressions are
+   * compiled on first use in the scope of the call.
+   */
+  bindResolver(): (f: Frame, text: string) => unknown {
+    const scope = this.scope;
+    const cache = new Map<string, Expr>();
+    return (f, text) => {
+      let e = cache.get(text);
+      if (!e) {
+        const saved = this.scope;
+        this.scope = scope;
+        try {
+          e = this.expr(ApexParserFactory.createParser(text).expression()).fn;
+        } finally {
+          this.scope = saved;
+        }
+        cache.set(text, e);
+      }
+      return e(f);
+    };
+  }
+
   private compileBind(text: string, ctx: ApexParserRuleContext): Expr {
     const parser = ApexParserFactory.createParser(text);
     const e = parser.expression();
@@ -982,7 +1090,8 @@ export class MethodCompiler {
     } else {
       const fld = this.findField(first);
       if (fld) {
-        if (!fld.field.isStatic && this.isStatic) this.unsupported(`instance field ${first} in static context`, ctx);
+        if (!fld.field.isStatic && this.isStatic)
+          this.unsupported(`instance field ${first} in static context`, ctx);
         const lv = this.fieldLValue(fld.field, fld.cls, null, ctx);
         cur = { kind: 'value', t: { type: fld.field.type, fn: lv.get } };
       } else if (first.toLowerCase() === 'trigger' && rt.isTriggerContext(this.cls)) {
@@ -1082,16 +1191,26 @@ export class MethodCompiler {
       if (target.kind === 'sobject') {
         return rt.sobjectStaticCall(target.name, name, args, this.loc(ctx));
       }
-      if (target.kind === 'builtin') return rt.builtinStaticCall(target.name, name, args, this.loc(ctx), this);
+      if (target.kind === 'builtin')
+        return rt.builtinStaticCall(target.name, name, args, this.loc(ctx), this);
       const obj = target.t;
-      const isSuper = ctx.expression() instanceof PrimaryExpressionContext &&
+      const isSuper =
+        ctx.expression() instanceof PrimaryExpressionContext &&
         (ctx.expression() as PrimaryExpressionContext).primary() instanceof SuperPrimaryContext;
       if (isSuper) {
         const sup = this.cls.superClass;
         if (!sup) this.unsupported('super call without superclass', ctx);
         return {
           type: rt.methodReturnType(sup.name, name, args.length),
-          fn: (f) => rt.invokeOn(f.self!, sup, name, args.map((a) => a.fn(f)), line, true)
+          fn: (f) =>
+            rt.invokeOn(
+              f.self!,
+              sup,
+              name,
+              args.map((a) => a.fn(f)),
+              line,
+              true
+            )
         };
       }
       const retType = rt.methodReturnType(obj.type, name, args.length, args);
@@ -1113,13 +1232,22 @@ export class MethodCompiler {
     const member = ctx.anyId().getText();
     if (safe) {
       const obj = this.expr(ctx.expression());
-      return { type: rt.memberType(obj.type, member), fn: (f) => { const o = obj.fn(f); return o === null ? null : rt.getMember(o, member); } };
+      return {
+        type: rt.memberType(obj.type, member),
+        fn: (f) => {
+          const o = obj.fn(f);
+          return o === null ? null : rt.getMember(o, member);
+        }
+      };
     }
     const names = this.chain(ctx);
     if (names) {
       const r = this.resolveName(names, ctx);
       if (r && r.kind === 'value') return r.t;
-      return this.unsupported(r ? `type used as value ${ctx.getText()}` : `unknown name ${names.join('.')}`, ctx);
+      return this.unsupported(
+        r ? `type used as value ${ctx.getText()}` : `unknown name ${names.join('.')}`,
+        ctx
+      );
     }
     const target = this.resolveOrExpr(ctx.expression());
     const r = this.member(target, member, ctx);
@@ -1127,7 +1255,12 @@ export class MethodCompiler {
     return this.unsupported(`type used as value ${ctx.getText()}`, ctx);
   }
 
-  private staticCall(cls: ClassInfo, name: string, args: Typed[], ctx: ApexParserRuleContext): Typed {
+  private staticCall(
+    cls: ClassInfo,
+    name: string,
+    args: Typed[],
+    ctx: ApexParserRuleContext
+  ): Typed {
     const rt = this.rt;
     const line = ctx.start.line;
     if (cls.kind === 'enum') {
@@ -1164,7 +1297,13 @@ export class MethodCompiler {
       return {
         type: 'void',
         fn: (f) => {
-          rt.chainConstructor(f.self!, isSuper ? cls.superClass! : cls, args.map((a) => a.fn(f)), line, isSuper);
+          rt.chainConstructor(
+            f.self!,
+            isSuper ? cls.superClass! : cls,
+            args.map((a) => a.fn(f)),
+            line,
+            isSuper
+          );
           return null;
         }
       };
@@ -1182,7 +1321,8 @@ export class MethodCompiler {
           type: found[0].returnType,
           fn: (f) => {
             const vals = args.map((a) => a.fn(f));
-            if (!isOuter && f.self && !allStatic) return rt.invokeOn(f.self, f.self.cls, name, vals, line, false, args);
+            if (!isOuter && f.self && !allStatic)
+              return rt.invokeOn(f.self, f.self.cls, name, vals, line, false, args);
             return rt.invokeStatic(owner, name, vals, line, args);
           }
         };
@@ -1200,7 +1340,12 @@ export class MethodCompiler {
       .map((p) => {
         const base = p.anyId().getText();
         const tl = p.typeList();
-        return tl ? `${canonicalSimple(base)}<${tl.typeRef_list().map((t) => typeText(t)).join(',')}>` : base;
+        return tl
+          ? `${canonicalSimple(base)}<${tl
+              .typeRef_list()
+              .map((t) => typeText(t))
+              .join(',')}>`
+          : base;
       })
       .join('.');
     const type = rt.resolveTypeName(canonicalSimple(text), this.cls);
@@ -1217,12 +1362,25 @@ export class MethodCompiler {
     if (acr) {
       const listType = `List<${type}>`;
       if (acr.arrayInitializer()) {
-        const items = acr.arrayInitializer().expression_list().map((e) => this.expr(e));
+        const items = acr
+          .arrayInitializer()
+          .expression_list()
+          .map((e) => this.expr(e));
         const conv = items.map((i) => this.converter(i.type, type, cr));
-        return { type: listType, fn: (f) => new ApexList(type, items.map((i, k) => conv[k](i.fn(f)))) };
+        return {
+          type: listType,
+          fn: (f) =>
+            new ApexList(
+              type,
+              items.map((i, k) => conv[k](i.fn(f)))
+            )
+        };
       }
       const n = this.expr(acr.expression());
-      return { type: listType, fn: (f) => new ApexList(type, new Array(Number(n.fn(f))).fill(null)) };
+      return {
+        type: listType,
+        fn: (f) => new ApexList(type, new Array(Number(n.fn(f))).fill(null))
+      };
     }
     const scr = cr.setCreatorRest();
     if (scr) {
@@ -1239,7 +1397,9 @@ export class MethodCompiler {
     }
     const mcr = cr.mapCreatorRest();
     if (mcr) {
-      const pairs2 = mcr.mapCreatorRestPair_list().map((p) => [this.expr(p.expression(0)), this.expr(p.expression(1))] as const);
+      const pairs2 = mcr
+        .mapCreatorRestPair_list()
+        .map((p) => [this.expr(p.expression(0)), this.expr(p.expression(1))] as const);
       const kc = pairs2.map(([k]) => this.converter(k.type, targs[0] ?? 'Object', cr));
       const vc = pairs2.map(([, v]) => this.converter(v.type, targs[1] ?? 'Object', cr));
       return {
@@ -1258,11 +1418,14 @@ export class MethodCompiler {
       const exprs = argList ? argList.expression_list() : [];
       const fields: [string, Typed][] = [];
       for (const e of exprs) {
-        if (!(e instanceof AssignExpressionContext)) this.unsupported(`SObject constructor argument ${e.getText()}`, e);
+        if (!(e instanceof AssignExpressionContext))
+          this.unsupported(`SObject constructor argument ${e.getText()}`, e);
         const fname = e.expression(0).getText();
         fields.push([rt.canonicalField(type, fname, this.loc(e)), this.expr(e.expression(1))]);
       }
-      const convs = fields.map(([fname, t]) => this.converter(t.type, rt.memberType(type, fname), cr));
+      const convs = fields.map(([fname, t]) =>
+        this.converter(t.type, rt.memberType(type, fname), cr)
+      );
       return {
         type,
         fn: (f) => {
@@ -1276,14 +1439,29 @@ export class MethodCompiler {
     if (lbase === 'list' || lbase === 'set' || lbase === 'map') {
       return { type, fn: (f) => rt.newCollection(type, args.length ? args[0].fn(f) : undefined) };
     }
-    return { type, fn: (f) => rt.construct(type, args.map((a) => a.fn(f)), line, this.cls, args) };
+    return {
+      type,
+      fn: (f) =>
+        rt.construct(
+          type,
+          args.map((a) => a.fn(f)),
+          line,
+          this.cls,
+          args
+        )
+    };
   }
 }
 
 /** A SOQL result used as a single record. */
 export function singleRow(v: ApexList): unknown {
-  if (v.items.length === 0) throw new ApexError('System.QueryException', 'List has no rows for assignment to SObject');
-  if (v.items.length > 1) throw new ApexError('System.QueryException', 'List has more than 1 row for assignment to SObject');
+  if (v.items.length === 0)
+    throw new ApexError('System.QueryException', 'List has no rows for assignment to SObject');
+  if (v.items.length > 1)
+    throw new ApexError(
+      'System.QueryException',
+      'List has more than 1 row for assignment to SObject'
+    );
   return v.items[0];
 }
 
@@ -1323,8 +1501,12 @@ function typeOfValue(v: unknown): string {
 }
 
 function badCast(v: unknown, t: string): ApexError {
-  const rt = v instanceof SObjectValue ? v.sobjectType : v instanceof Instance ? v.cls.name : typeOfValue(v);
-  return new ApexError('System.TypeException', `Invalid conversion from runtime type ${rt} to ${t}`);
+  const rt =
+    v instanceof SObjectValue ? v.sobjectType : v instanceof Instance ? v.cls.name : typeOfValue(v);
+  return new ApexError(
+    'System.TypeException',
+    `Invalid conversion from runtime type ${rt} to ${t}`
+  );
 }
 
 function oneOf(k: NumKind): unknown {

@@ -30,7 +30,15 @@ import { DateTime } from 'luxon';
 import { readFileSync, existsSync } from 'node:fs';
 
 /** Setup objects: DML on them and on other objects in one transaction is MIXED_DML_OPERATION. */
-const SETUP_OBJECTS = new Set(['user', 'group', 'groupmember', 'queuesobject', 'permissionsetassignment', 'userrole', 'permissionset']);
+const SETUP_OBJECTS = new Set([
+  'user',
+  'group',
+  'groupmember',
+  'queuesobject',
+  'permissionsetassignment',
+  'userrole',
+  'permissionset'
+]);
 
 interface AddedError {
   message: string;
@@ -54,7 +62,9 @@ export class DataBridge {
   ) {
     this.schema = loadSchema(projectDir, fixturePath);
     const file = this.schema.org.file;
-    this.fixtureExtra = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
+    this.fixtureExtra = existsSync(file)
+      ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>)
+      : {};
   }
 
   attach(rt: Interpreter): void {
@@ -116,14 +126,17 @@ export class DataBridge {
     if (f) return f.apexType;
     const rel = this.parentRelationship(o, member);
     if (rel) return rel.referenceTo.length === 1 ? rel.referenceTo[0] : 'SObject';
-    const child = o.childRelationships.find((c) => c.relationshipName?.toLowerCase() === member.toLowerCase());
+    const child = o.childRelationships.find(
+      (c) => c.relationshipName?.toLowerCase() === member.toLowerCase()
+    );
     if (child) return `List<${child.childSObject}>`;
     return null;
   }
 
   private parentRelationship(o: ObjectDescribe, name: string): FieldDescribe | undefined {
     const l = name.toLowerCase();
-    for (const f of o.fields.values()) if (f.relationshipName && f.relationshipName.toLowerCase() === l) return f;
+    for (const f of o.fields.values())
+      if (f.relationshipName && f.relationshipName.toLowerCase() === l) return f;
     return undefined;
   }
 
@@ -147,7 +160,9 @@ export class DataBridge {
     if (f) return so.get(f.name);
     const rel = this.parentRelationship(o, name);
     if (rel) return so.getSObject(rel.relationshipName!);
-    const child = o.childRelationships.find((c) => c.relationshipName?.toLowerCase() === name.toLowerCase());
+    const child = o.childRelationships.find(
+      (c) => c.relationshipName?.toLowerCase() === name.toLowerCase()
+    );
     if (child) {
       const list = so.getSObjects(child.relationshipName);
       return list ? new ApexList(child.childSObject, list) : null;
@@ -177,12 +192,16 @@ export class DataBridge {
   private toFieldValue(f: FieldDescribe, v: unknown, o: ObjectDescribe): unknown {
     if (v === null || v === undefined) return null;
     const bad = (): never => {
-      throw new ApexError('System.SObjectException', `Illegal assignment from ${typeof v} to ${f.apexType} for field ${o.name}.${f.name}`);
+      throw new ApexError(
+        'System.SObjectException',
+        `Illegal assignment from ${typeof v} to ${f.apexType} for field ${o.name}.${f.name}`
+      );
     };
     switch (f.apexType) {
       case 'Id':
         if (typeof v !== 'string') bad();
-        if (!isIdShape(v as string)) throw new ApexError('System.StringException', `Invalid id: ${String(v)}`);
+        if (!isIdShape(v as string))
+          throw new ApexError('System.StringException', `Invalid id: ${String(v)}`);
         return normalizeId(v as string);
       case 'Decimal':
         return this.rt.coerce(v, 'Decimal');
@@ -202,7 +221,8 @@ export class DataBridge {
 
   sobjectMethod(so: SObjectValue, n: string, v: unknown[], name: string): unknown {
     const fieldName = (x: unknown): string => {
-      if (x === null) throw new ApexError('System.NullPointerException', 'Argument cannot be null.');
+      if (x === null)
+        throw new ApexError('System.NullPointerException', 'Argument cannot be null.');
       if (x instanceof SysObject) return String(x.props.name);
       return String(x);
     };
@@ -233,7 +253,8 @@ export class DataBridge {
         return this.rt.stdlib.sobjectType(so.sobjectType);
       case 'getpopulatedfieldsasmap': {
         const m = new ApexMap('String', 'Object');
-        for (const [k, x] of so.getPopulatedFieldsAsMap()) m.set(k, Array.isArray(x) ? new ApexList('SObject', x) : x);
+        for (const [k, x] of so.getPopulatedFieldsAsMap())
+          m.set(k, Array.isArray(x) ? new ApexList('SObject', x) : x);
         return m;
       }
       case 'clone': {
@@ -245,7 +266,10 @@ export class DataBridge {
         if (v.length > 1 && typeof v[0] === 'string' && typeof v[1] === 'string') {
           this.addError(so, String(v[1]), String(v[0]));
         } else if (v.length >= 1) {
-          const msg = v[0] instanceof Error || (v[0] as { fields?: unknown })?.fields ? this.rt.str(v[0]) : this.rt.str(v[0]);
+          const msg =
+            v[0] instanceof Error || (v[0] as { fields?: unknown })?.fields
+              ? this.rt.str(v[0])
+              : this.rt.str(v[0]);
           this.addError(so, msg, null);
         }
         return null;
@@ -255,7 +279,14 @@ export class DataBridge {
       case 'geterrors':
         return new ApexList(
           'Database.Error',
-          (this.errors.get(so) ?? []).map((e) => new SysObject('Database.Error', { message: e.message, statusCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION', fields: e.field ? [e.field] : [] }))
+          (this.errors.get(so) ?? []).map(
+            (e) =>
+              new SysObject('Database.Error', {
+                message: e.message,
+                statusCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION',
+                fields: e.field ? [e.field] : []
+              })
+          )
         );
       case 'equals':
         return this.rt.equals(so, v[0]);
@@ -279,7 +310,8 @@ export class DataBridge {
   jsonAttributes(so: SObjectValue): Record<string, string> {
     const id = so.isSet('Id') ? so.get('Id') : null;
     const attrs: Record<string, string> = { type: so.sobjectType };
-    if (id) attrs.url = `/services/data/v${this.apiVersion()}/sobjects/${so.sobjectType}/${String(id)}`;
+    if (id)
+      attrs.url = `/services/data/v${this.apiVersion()}/sobjects/${so.sobjectType}/${String(id)}`;
     return attrs;
   }
 
@@ -317,7 +349,9 @@ export class DataBridge {
   orgDomainUrl(): string {
     const url = this.fixtureExtra.orgDomainUrl;
     if (typeof url !== 'string') {
-      throw new NotSupportedLocally('Url.getOrgDomainUrl(): the org fixture declares no "orgDomainUrl"');
+      throw new NotSupportedLocally(
+        'Url.getOrgDomainUrl(): the org fixture declares no "orgDomainUrl"'
+      );
     }
     return url;
   }
@@ -330,7 +364,9 @@ export class DataBridge {
       return ps && ps.values.get('IsOwnedByProfile') !== true;
     });
     if (viaSets.length) {
-      throw new NotSupportedLocally(`FeatureManagement.checkPermission('${name}') for a user with permission set assignments`);
+      throw new NotSupportedLocally(
+        `FeatureManagement.checkPermission('${name}') for a user with permission set assignments`
+      );
     }
     return false;
   }
@@ -369,13 +405,20 @@ export class DataBridge {
 
   scheduleJob(name: string, cron: string, now: ApexDatetime): string {
     const next = nextCronFire(cron, now.epochMs, this.userTimeZone());
-    if (process.env.APEX_RUNTIME_DEBUG) console.error(`[schedule] ${name} ${cron} ${new Error().stack?.split("\n").slice(2, 4).join(" ")}`);
+    if (process.env.APEX_RUNTIME_DEBUG)
+      console.error(
+        `[schedule] ${name} ${cron} ${new Error().stack?.split('\n').slice(2, 4).join(' ')}`
+      );
     const cronObj = this.findObject('CronTrigger');
     const detailObj = this.findObject('CronJobDetail');
-    if (!cronObj || !detailObj) throw new NotSupportedLocally('System.schedule (no CronTrigger describe)');
+    if (!cronObj || !detailObj)
+      throw new NotSupportedLocally('System.schedule (no CronTrigger describe)');
     for (const r of this.store.rows(detailObj)) {
       if (r.values.get('Name') === name) {
-        throw new ApexError('System.AsyncException', `The Apex job named "${name}" is already scheduled for execution.`);
+        throw new ApexError(
+          'System.AsyncException',
+          `The Apex job named "${name}" is already scheduled for execution.`
+        );
       }
     }
     const detailId = this.store.newId(detailObj);
@@ -402,7 +445,9 @@ export class DataBridge {
   /** Records an AsyncApexJob row for queued async work (Queueable, Future, BatchApex). */
   recordAsyncJob(jobType: string, className: string): string {
     const obj = this.schema.getObject('AsyncApexJob');
-    const cls = this.store.rows(this.schema.getObject('ApexClass')).find((r) => String(r.values.get('Name')).toLowerCase() === className.toLowerCase());
+    const cls = this.store
+      .rows(this.schema.getObject('ApexClass'))
+      .find((r) => String(r.values.get('Name')).toLowerCase() === className.toLowerCase());
     return this.store.seedRow(
       obj,
       {
@@ -421,8 +466,10 @@ export class DataBridge {
     const r = this.store.row(id);
     if (!r) return;
     r.values.set('Status', status);
-    if (status === 'Completed' || status === 'Failed') r.values.set('CompletedDate', this.rt.stdlib.now);
-    if (error !== undefined && r.values.has('ExtendedStatus')) r.values.set('ExtendedStatus', error.slice(0, 255));
+    if (status === 'Completed' || status === 'Failed')
+      r.values.set('CompletedDate', this.rt.stdlib.now);
+    if (error !== undefined && r.values.has('ExtendedStatus'))
+      r.values.set('ExtendedStatus', error.slice(0, 255));
   }
 
   jobExists(id: string): boolean {
@@ -440,10 +487,16 @@ export class DataBridge {
 
   // ------------------------------------------------------------------ SOQL
 
-  parseSoql(text: string, line: number, loc: string): { query: unknown; bindTexts: string[]; fromType: string; isCount: boolean } {
+  parseSoql(
+    text: string,
+    line: number,
+    loc: string
+  ): { query: unknown; bindTexts: string[]; fromType: string; isCount: boolean } {
     const q = this.parseChecked(text, line, loc);
     const isCount = q.select.length === 1 && q.select[0].kind === 'countAll';
-    const isAggregate = q.groupBy.length > 0 || q.select.some((s) => s.kind === 'value' && s.source.kind === 'aggregate');
+    const isAggregate =
+      q.groupBy.length > 0 ||
+      q.select.some((s) => s.kind === 'value' && s.source.kind === 'aggregate');
     const fromType = isAggregate ? 'AggregateResult' : this.getObjectName(q.from);
     return { query: q, bindTexts: q.binds.map((b) => b.text), fromType, isCount };
   }
@@ -482,7 +535,12 @@ export class DataBridge {
     return new ApexList(fromType, res.records);
   }
 
-  dynamicQuery(text: string, binds: ApexMap | null, line: number): unknown {
+  dynamicQuery(
+    text: string,
+    binds: ApexMap | null,
+    line: number,
+    local?: (text: string) => unknown
+  ): unknown {
     const q = (() => {
       try {
         const parsed = parseSoql(text, line);
@@ -493,8 +551,14 @@ export class DataBridge {
         throw new ApexError('System.QueryException', (e as Error).message);
       }
     })();
+    if (q.binds.length && !binds && local) {
+      return this.runQuery(q, (i) => local(q.binds[i].text), line, this.resultType(q));
+    }
     if (q.binds.length && !binds) {
-      throw new NotSupportedLocally('Database.query with :bind variables (use Database.queryWithBinds)', `line ${line}`);
+      throw new NotSupportedLocally(
+        'Database.query with :bind variables (use Database.queryWithBinds)',
+        `line ${line}`
+      );
     }
     const bindFn = (i: number): unknown => {
       const b = q.binds[i];
@@ -503,12 +567,19 @@ export class DataBridge {
         throw new ApexError('System.QueryException', `Invalid bind expression: ${name}`);
       }
       if (binds!.has(name)) return binds!.get(name);
-      for (const [k, v] of binds!.entries()) if (String(k).toLowerCase() === name.toLowerCase()) return v;
+      for (const [k, v] of binds!.entries())
+        if (String(k).toLowerCase() === name.toLowerCase()) return v;
       throw new ApexError('System.QueryException', `Key '${name}' does not exist in the bindMap`);
     };
+    return this.runQuery(q, bindFn, line, this.resultType(q));
+  }
+
+  private resultType(q: ParsedSoql): string {
     const isCount = q.select.length === 1 && q.select[0].kind === 'countAll';
-    const isAggregate = q.groupBy.length > 0 || q.select.some((s) => s.kind === 'value' && s.source.kind === 'aggregate');
-    return this.runQuery(q, bindFn, line, isCount || isAggregate ? 'AggregateResult' : this.getObjectName(q.from));
+    const isAggregate =
+      q.groupBy.length > 0 ||
+      q.select.some((s) => s.kind === 'value' && s.source.kind === 'aggregate');
+    return isCount || isAggregate ? 'AggregateResult' : this.getObjectName(q.from);
   }
 
   // ------------------------------------------------------------------ DML
@@ -553,7 +624,8 @@ export class DataBridge {
       });
     }
     const list = records as SObjectValue[];
-    if (list.some((r) => r === null)) throw new ApexError('System.NullPointerException', 'Argument cannot be null.');
+    if (list.some((r) => r === null))
+      throw new ApexError('System.NullPointerException', 'Argument cannot be null.');
     const type = list[0].sobjectType;
     if (list.some((r) => r.sobjectType !== type)) {
       throw new NotSupportedLocally(`DML on a list mixing sObject types (${type} and others)`);
@@ -592,7 +664,8 @@ export class DataBridge {
             if (extField) throw new NotSupportedLocally(`upsert on external Id field ${extField}`);
             const ins = chunk.filter((r) => !r.isSet('Id') || r.get('Id') === null);
             const upd = chunk.filter((r) => r.isSet('Id') && r.get('Id') !== null);
-            if (ins.length && upd.length) throw new NotSupportedLocally('upsert mixing new and existing records in one chunk');
+            if (ins.length && upd.length)
+              throw new NotSupportedLocally('upsert mixing new and existing records in one chunk');
             if (ins.length) this.insertChunk(obj, chunk, start, rowErrors, addRowErrors, allOrNone);
             else this.updateChunk(obj, chunk, start, rowErrors, addRowErrors, allOrNone);
             break;
@@ -614,17 +687,36 @@ export class DataBridge {
       throw new ApexError(
         'System.DmlException',
         `${verb} failed. First exception on row ${first}${op === 'insert' ? '' : idSuffix(list[first])}; first error: ${err.statusCode}, ${err.message}: [${err.fields.join(', ')}]`,
-        { rows: all.map((r) => ({ ...r, id: list[r.index].isSet('Id') ? (list[r.index].get('Id') as string) : null })) }
+        {
+          rows: all.map((r) => ({
+            ...r,
+            id: list[r.index].isSet('Id') ? (list[r.index].get('Id') as string) : null
+          }))
+        }
       );
     }
     return list.map((r, i) => {
       const errs = rowErrors.get(i) ?? [];
-      const resultType = op === 'upsert' ? 'Database.UpsertResult' : op === 'delete' ? 'Database.DeleteResult' : op === 'undelete' ? 'Database.UndeleteResult' : 'Database.SaveResult';
+      const resultType =
+        op === 'upsert'
+          ? 'Database.UpsertResult'
+          : op === 'delete'
+            ? 'Database.DeleteResult'
+            : op === 'undelete'
+              ? 'Database.UndeleteResult'
+              : 'Database.SaveResult';
       return new SysObject(resultType, {
         success: errs.length === 0,
         id: errs.length === 0 ? r.get('Id') : r.isSet('Id') ? r.get('Id') : null,
         created: op === 'upsert' || op === 'insert' ? errs.length === 0 : false,
-        errors: errs.map((e) => new SysObject('Database.Error', { message: e.message, statusCode: e.statusCode, fields: e.fields }))
+        errors: errs.map(
+          (e) =>
+            new SysObject('Database.Error', {
+              message: e.message,
+              statusCode: e.statusCode,
+              fields: e.fields
+            })
+        )
       });
     });
   }
@@ -654,7 +746,11 @@ export class DataBridge {
    * Collects addError calls made in triggers on `records` into row errors; `toRow(i)` gives the
    * caller's index of records[i]. Returns the positions (in `records`) that failed.
    */
-  private takeAddErrors(records: SObjectValue[], toRow: (i: number) => number, rowErrors: Map<number, RowError[]>): Set<number> {
+  private takeAddErrors(
+    records: SObjectValue[],
+    toRow: (i: number) => number,
+    rowErrors: Map<number, RowError[]>
+  ): Set<number> {
     const failed = new Set<number>();
     records.forEach((r, i) => {
       const errs = this.errors.get(r);
@@ -663,7 +759,12 @@ export class DataBridge {
       const idx = toRow(i);
       const l = rowErrors.get(idx) ?? [];
       for (const e of errs) {
-        l.push({ index: idx, statusCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION', message: e.message, fields: e.field ? [e.field] : [] });
+        l.push({
+          index: idx,
+          statusCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION',
+          message: e.message,
+          fields: e.field ? [e.field] : []
+        });
       }
       rowErrors.set(idx, l);
       this.errors.delete(r);
@@ -672,10 +773,17 @@ export class DataBridge {
   }
 
   /** addError in an after trigger: the whole statement fails (allOrNone) or is not supported. */
-  private afterErrors(after: SObjectValue[], toRow: (i: number) => number, rowErrors: Map<number, RowError[]>, allOrNone: boolean): void {
+  private afterErrors(
+    after: SObjectValue[],
+    toRow: (i: number) => number,
+    rowErrors: Map<number, RowError[]>,
+    allOrNone: boolean
+  ): void {
     const failed = this.takeAddErrors(after, toRow, allOrNone ? rowErrors : new Map());
     if (failed.size && !allOrNone) {
-      throw new NotSupportedLocally('addError in an after trigger with allOrNone=false (partial-success retry)');
+      throw new NotSupportedLocally(
+        'addError in an after trigger with allOrNone=false (partial-success retry)'
+      );
     }
   }
 
@@ -724,12 +832,27 @@ export class DataBridge {
     chunk.forEach((r, i) => {
       const id = r.isSet('Id') ? (r.get('Id') as string | null) : null;
       if (!id) {
-        addRowErrors([{ index: 0, statusCode: 'MISSING_ARGUMENT', message: 'Id not specified in an update call', fields: [] }], offset, [i]);
+        addRowErrors(
+          [
+            {
+              index: 0,
+              statusCode: 'MISSING_ARGUMENT',
+              message: 'Id not specified in an update call',
+              fields: []
+            }
+          ],
+          offset,
+          [i]
+        );
         return;
       }
       const old = this.store.getStored(id);
       if (!old) {
-        addRowErrors([{ index: 0, statusCode: 'ENTITY_IS_DELETED', message: 'entity is deleted', fields: [] }], offset, [i]);
+        addRowErrors(
+          [{ index: 0, statusCode: 'ENTITY_IS_DELETED', message: 'entity is deleted', fields: [] }],
+          offset,
+          [i]
+        );
         return;
       }
       const merged = old.clone(true, false, true, true);
@@ -743,15 +866,31 @@ export class DataBridge {
     rt.runTriggers(obj.name, 'update', true, work, olds);
     const failed = this.takeAddErrors(work, (i) => offset + idxs[i], rowErrors);
     const okPos = work.map((_r, i) => i).filter((i) => !failed.has(i));
-    const errs = this.store.prepareUpdate(obj.name, okPos.map((i) => work[i]));
-    addRowErrors(errs, offset, okPos.map((i) => idxs[i]));
+    const errs = this.store.prepareUpdate(
+      obj.name,
+      okPos.map((i) => work[i])
+    );
+    addRowErrors(
+      errs,
+      offset,
+      okPos.map((i) => idxs[i])
+    );
     if (allOrNone && rowErrors.size) return;
     const bad = new Set(errs.map((e) => okPos[e.index]));
     const commitPos = okPos.filter((i) => !bad.has(i));
     if (!commitPos.length) return;
-    this.store.commitUpdate(obj.name, commitPos.map((i) => work[i]));
+    this.store.commitUpdate(
+      obj.name,
+      commitPos.map((i) => work[i])
+    );
     const after = commitPos.map((i) => this.store.getStored(String(work[i].get('Id')))!);
-    rt.runTriggers(obj.name, 'update', false, after, commitPos.map((i) => olds[i]));
+    rt.runTriggers(
+      obj.name,
+      'update',
+      false,
+      after,
+      commitPos.map((i) => olds[i])
+    );
     this.afterErrors(after, (i) => offset + idxs[commitPos[i]], rowErrors, allOrNone);
   }
 
@@ -769,12 +908,27 @@ export class DataBridge {
     const pos: number[] = [];
     ids.forEach((id, i) => {
       if (!id) {
-        addRowErrors([{ index: 0, statusCode: 'MISSING_ARGUMENT', message: 'Id not specified in a delete call', fields: [] }], offset, [i]);
+        addRowErrors(
+          [
+            {
+              index: 0,
+              statusCode: 'MISSING_ARGUMENT',
+              message: 'Id not specified in a delete call',
+              fields: []
+            }
+          ],
+          offset,
+          [i]
+        );
         return;
       }
       const old = this.store.getStored(id);
       if (!old) {
-        addRowErrors([{ index: 0, statusCode: 'ENTITY_IS_DELETED', message: 'entity is deleted', fields: [] }], offset, [i]);
+        addRowErrors(
+          [{ index: 0, statusCode: 'ENTITY_IS_DELETED', message: 'entity is deleted', fields: [] }],
+          offset,
+          [i]
+        );
         return;
       }
       olds.push(old);
@@ -787,12 +941,19 @@ export class DataBridge {
     const okPos = olds.map((_r, i) => i).filter((i) => !failed.has(i));
     const okIds = okPos.map((i) => String(olds[i].get('Id')));
     const errs = this.store.prepareDelete(obj.name, okIds);
-    addRowErrors(errs, offset, okPos.map((i) => pos[i]));
+    addRowErrors(
+      errs,
+      offset,
+      okPos.map((i) => pos[i])
+    );
     if (allOrNone && rowErrors.size) return;
     const bad = new Set(errs.map((e) => okPos[e.index]));
     const commitPos = okPos.filter((i) => !bad.has(i));
     if (!commitPos.length) return;
-    this.store.commitDelete(obj.name, commitPos.map((i) => String(olds[i].get('Id'))));
+    this.store.commitDelete(
+      obj.name,
+      commitPos.map((i) => String(olds[i].get('Id')))
+    );
     const deleted = commitPos.map((i) => olds[i]);
     rt.runTriggers(obj.name, 'delete', false, null, deleted);
     this.afterErrors(deleted, (i) => offset + pos[commitPos[i]], rowErrors, allOrNone);
@@ -808,12 +969,22 @@ export class DataBridge {
   ): void {
     const ids = chunk.map((r) => String(r.get('Id')));
     const errs = this.store.prepareUndelete(obj.name, ids);
-    addRowErrors(errs, offset, ids.map((_x, i) => i));
+    addRowErrors(
+      errs,
+      offset,
+      ids.map((_x, i) => i)
+    );
     const bad = new Set(errs.map((e) => e.index));
     const ok = ids.filter((_x, i) => !bad.has(i));
     if (!ok.length) return;
     this.store.commitUndelete(obj.name, ok);
-    this.rt.runTriggers(obj.name, 'undelete', false, ok.map((id) => this.store.getStored(id)!), null);
+    this.rt.runTriggers(
+      obj.name,
+      'undelete',
+      false,
+      ok.map((id) => this.store.getStored(id)!),
+      null
+    );
   }
 }
 
@@ -845,7 +1016,9 @@ export function nextCronFire(cron: string, fromMs: number, zone: string): number
       else if (/^\d+$/.test(item)) out.add(Number(item));
       else throw new NotSupportedLocally(`cron field '${item}'`);
     }
-    for (const x of out) if (x < min || x > max) throw new ApexError('System.StringException', `Invalid cron expression: ${cron}`);
+    for (const x of out)
+      if (x < min || x > max)
+        throw new ApexError('System.StringException', `Invalid cron expression: ${cron}`);
     return out;
   };
   const sec = parse(parts[0], 0, 59);
@@ -859,7 +1032,12 @@ export function nextCronFire(cron: string, fromMs: number, zone: string): number
   const limit = t.plus({ years: 5 });
   const has = (s: Set<number> | null, v: number): boolean => s === null || s.has(v);
   while (t < limit) {
-    if (!has(year, t.year) || !has(mon, t.month) || !has(dom, t.day) || !has(dow, (t.weekday % 7) + 1)) {
+    if (
+      !has(year, t.year) ||
+      !has(mon, t.month) ||
+      !has(dom, t.day) ||
+      !has(dow, (t.weekday % 7) + 1)
+    ) {
       t = t.plus({ days: 1 }).startOf('day');
       continue;
     }

@@ -32,7 +32,11 @@ import { MethodCompiler, elementTypeOf, singleRow, type Typed } from './compiler
 import { apexEquals, npe, runtimeNumKind, stringOf, toKind, typeNameOf } from './ops.ts';
 import { canonicalSimple, numKind, splitType, type NumKind } from './types.ts';
 import type { LoadedProject, TriggerInfo } from './loader.ts';
-import type { ApexParserRuleContext, BlockContext, StatementContext } from '@apexdevtools/apex-parser';
+import type {
+  ApexParserRuleContext,
+  BlockContext,
+  StatementContext
+} from '@apexdevtools/apex-parser';
 import { Stdlib } from './stdlib.ts';
 import type { DataBridge } from './data-bridge.ts';
 
@@ -223,7 +227,8 @@ export class Interpreter {
       if (i) out.push(i);
       else {
         const b = this.stdlib.builtinInterface(n);
-        if (!b) throw new NotSupportedLocally(`interface ${n} implemented by ${cls.name}`, cls.file);
+        if (!b)
+          throw new NotSupportedLocally(`interface ${n} implemented by ${cls.name}`, cls.file);
       }
     }
     cls.interfaces = out;
@@ -252,7 +257,7 @@ export class Interpreter {
 
   isSObjectType(type: string): boolean {
     const l = type.toLowerCase();
-    if (l === 'sobject') return true;
+    if (l === 'sobject' || l === 'aggregateresult') return true;
     return !!this.data.findObject(type);
   }
 
@@ -272,7 +277,11 @@ export class Interpreter {
   resolveTypeOrNull(
     name: string,
     from: ClassInfo
-  ): { kind: 'class'; cls: ClassInfo } | { kind: 'sobject'; name: string } | { kind: 'builtin'; name: string } | null {
+  ):
+    | { kind: 'class'; cls: ClassInfo }
+    | { kind: 'sobject'; name: string }
+    | { kind: 'builtin'; name: string }
+    | null {
     const cls = this.resolveClass(name, from);
     if (cls && !cls.system) return { kind: 'class', cls };
     if (cls && cls.system) return { kind: 'builtin', name: cls.name };
@@ -322,7 +331,13 @@ export class Interpreter {
 
   exactEquals(a: unknown, b: unknown): boolean {
     if (a === b) return true;
-    if (a instanceof SObjectValue || a instanceof Instance || a instanceof ApexList || a instanceof ApexMap || a instanceof ApexSet) {
+    if (
+      a instanceof SObjectValue ||
+      a instanceof Instance ||
+      a instanceof ApexList ||
+      a instanceof ApexMap ||
+      a instanceof ApexSet
+    ) {
       return false;
     }
     if (typeof a === 'string' && typeof b === 'string') return a === b;
@@ -403,7 +418,8 @@ export class Interpreter {
   }
 
   iterate(coll: unknown): Iterable<unknown> {
-    if (coll instanceof ApexMap) throw new NotSupportedLocally('for loop over a Map', `line ${this.line}`);
+    if (coll instanceof ApexMap)
+      throw new NotSupportedLocally('for loop over a Map', `line ${this.line}`);
     if (coll instanceof Instance) return this.stdlib.userIterable(coll);
     throw new NotSupportedLocally(`for loop over ${typeNameOf(coll)}`, `line ${this.line}`);
   }
@@ -438,8 +454,10 @@ export class Interpreter {
       const list = new ApexList(args[0] ?? 'Object');
       if (init !== undefined) {
         if (init === null) throw npe();
-        if (init instanceof ApexList) list.items = init.items.map((x) => this.coerce(x, list.elementType));
-        else if (init instanceof ApexSet) list.items = [...init.values()].map((x) => this.coerce(x, list.elementType));
+        if (init instanceof ApexList)
+          list.items = init.items.map((x) => this.coerce(x, list.elementType));
+        else if (init instanceof ApexSet)
+          list.items = [...init.values()].map((x) => this.coerce(x, list.elementType));
         else if (typeof init === 'number') list.items = [];
         else throw new NotSupportedLocally(`new List from ${typeNameOf(init)}`);
       }
@@ -449,7 +467,12 @@ export class Interpreter {
       const set = new ApexSet(args[0] ?? 'Object');
       if (init !== undefined) {
         if (init === null) throw npe();
-        const src = init instanceof ApexList ? init.items : init instanceof ApexSet ? [...init.values()] : null;
+        const src =
+          init instanceof ApexList
+            ? init.items
+            : init instanceof ApexSet
+              ? [...init.values()]
+              : null;
         if (!src) throw new NotSupportedLocally(`new Set from ${typeNameOf(init)}`);
         for (const x of src) this.collectionAdd(set, this.coerce(x, set.elementType));
       }
@@ -461,10 +484,19 @@ export class Interpreter {
       if (init instanceof ApexMap) for (const [k, v] of init.entries()) map.set(k, v);
       else if (init instanceof ApexList) {
         for (const so of init.items) {
-          if (!(so instanceof SObjectValue)) throw new NotSupportedLocally('new Map from a non-SObject list');
+          if (!(so instanceof SObjectValue))
+            throw new NotSupportedLocally('new Map from a non-SObject list');
           const id = so.get('Id');
-          if (id === null) throw new ApexError('System.ListException', 'Row with null Id at index: ' + init.items.indexOf(so));
-          if (map.has(id)) throw new ApexError('System.ListException', `Row with duplicate Id at index: ${init.items.indexOf(so)}`);
+          if (id === null)
+            throw new ApexError(
+              'System.ListException',
+              'Row with null Id at index: ' + init.items.indexOf(so)
+            );
+          if (map.has(id))
+            throw new ApexError(
+              'System.ListException',
+              `Row with duplicate Id at index: ${init.items.indexOf(so)}`
+            );
           map.set(id, so);
         }
       } else throw new NotSupportedLocally(`new Map from ${typeNameOf(init)}`);
@@ -484,8 +516,15 @@ export class Interpreter {
 
   /** User classes overriding equals/hashCode used as set elements or map keys are not supported. */
   checkHashable(v: unknown): void {
-    if (v instanceof Instance && (this.findMethods(v.cls, 'hashCode', 0, false).length || this.findMethods(v.cls, 'equals', 1, false).length)) {
-      throw new NotSupportedLocally(`${v.cls.name} with equals/hashCode as a Set element or Map key`, `line ${this.line}`);
+    if (
+      v instanceof Instance &&
+      (this.findMethods(v.cls, 'hashCode', 0, false).length ||
+        this.findMethods(v.cls, 'equals', 1, false).length)
+    ) {
+      throw new NotSupportedLocally(
+        `${v.cls.name} with equals/hashCode as a Set element or Map key`,
+        `line ${this.line}`
+      );
     }
   }
 
@@ -543,7 +582,10 @@ export class Interpreter {
       for (const item of cls.staticInitOrder) {
         if ('name' in item && 'isStatic' in item) {
           const fld = item as FieldInfo;
-          m.set(fld.name.toLowerCase(), fld.init ? this.coerce(this.evalInit(fld, null), fld.type) : defaultValue(fld.type));
+          m.set(
+            fld.name.toLowerCase(),
+            fld.init ? this.coerce(this.evalInit(fld, null), fld.type) : defaultValue(fld.type)
+          );
         } else {
           const st = this.compileInitBlock(cls, item as ApexParserRuleContext, true);
           st(new Frame(null, cls, this.initSlots.get(item) ?? 0));
@@ -621,7 +663,8 @@ export class Interpreter {
 
   /** Static type of `obj.member`. */
   memberType(type: string, member: string): string {
-    if (type.startsWith('List<') && this.isSObjectType(elementTypeOf(type))) type = elementTypeOf(type);
+    if (type.startsWith('List<') && this.isSObjectType(elementTypeOf(type)))
+      type = elementTypeOf(type);
     const obj = this.data.findObject(type);
     if (obj) return this.data.fieldApexType(obj.name, member) ?? 'Object';
     const cls = this.resolveClass(type, null);
@@ -641,7 +684,8 @@ export class Interpreter {
     if (obj instanceof Instance) {
       const f = this.lookupField(obj.cls, name);
       if (!f) {
-        if (obj.cls.isException && obj.fields.has(name.toLowerCase())) return obj.fields.get(name.toLowerCase());
+        if (obj.cls.isException && obj.fields.has(name.toLowerCase()))
+          return obj.fields.get(name.toLowerCase());
         throw new NotSupportedLocally(`field ${obj.cls.name}.${name}`, `line ${this.line}`);
       }
       return this.getInstanceField(obj, f);
@@ -727,20 +771,37 @@ export class Interpreter {
     return best;
   }
 
-  invokeStatic(cls: ClassInfo, name: string, vals: unknown[], line: number, args?: Typed[]): unknown {
+  invokeStatic(
+    cls: ClassInfo,
+    name: string,
+    vals: unknown[],
+    line: number,
+    args?: Typed[]
+  ): unknown {
     const cands = this.findMethods(cls, name, vals.length, false);
     if (!cands.length) throw new NotSupportedLocally(`method ${cls.name}.${name}`, `line ${line}`);
     return this.invokeMethod(this.pickMethod(cands, vals, args), null, vals, line);
   }
 
   /** Virtual dispatch of an instance method (or a super.call when isSuper). */
-  invokeOn(self: Instance, cls: ClassInfo, name: string, vals: unknown[], line: number, isSuper: boolean, args?: Typed[]): unknown {
+  invokeOn(
+    self: Instance,
+    cls: ClassInfo,
+    name: string,
+    vals: unknown[],
+    line: number,
+    isSuper: boolean,
+    args?: Typed[]
+  ): unknown {
     const start = isSuper ? cls : self.cls;
     let cands = this.findMethods(start, name, vals.length, false).filter((m) => !m.isAbstract);
     if (!cands.length) {
       const sys = this.stdlib.objectMethod(self, name, vals);
       if (sys.handled) return sys.value;
-      throw new NotSupportedLocally(`method ${self.cls.name}.${name}(${vals.length})`, `line ${line}`);
+      throw new NotSupportedLocally(
+        `method ${self.cls.name}.${name}(${vals.length})`,
+        `line ${line}`
+      );
     }
     // the most derived implementation wins
     const firstOwner = cands[0].owner;
@@ -748,9 +809,19 @@ export class Interpreter {
     return this.invokeMethod(this.pickMethod(cands, vals, args), self, vals, line);
   }
 
-  callMethod(o: unknown, name: string, vals: unknown[], line: number, staticType: string, args?: Typed[]): unknown {
+  callMethod(
+    o: unknown,
+    name: string,
+    vals: unknown[],
+    line: number,
+    staticType: string,
+    args?: Typed[]
+  ): unknown {
     if (o instanceof Instance) {
-      if (o.cls.system || (o.cls.isException && !this.findMethods(o.cls, name, vals.length, false).length)) {
+      if (
+        o.cls.system ||
+        (o.cls.isException && !this.findMethods(o.cls, name, vals.length, false).length)
+      ) {
         return this.stdlib.exceptionMethod(o, name, vals);
       }
       return this.invokeOn(o, o.cls, name, vals, line, false, args);
@@ -758,10 +829,17 @@ export class Interpreter {
     return this.stdlib.callMethod(o, name, vals, staticType, args);
   }
 
-  invokeMethod(m: MethodInfo, self: Instance | null, vals: unknown[], line: number, accessorOf?: string): unknown {
+  invokeMethod(
+    m: MethodInfo,
+    self: Instance | null,
+    vals: unknown[],
+    line: number,
+    accessorOf?: string
+  ): unknown {
     if (m.native) return m.native(self, vals);
     if (!m.compiled) {
-      if (!m.body) throw new NotSupportedLocally(`abstract method ${m.owner.name}.${m.name}`, `line ${line}`);
+      if (!m.body)
+        throw new NotSupportedLocally(`abstract method ${m.owner.name}.${m.name}`, `line ${line}`);
       const mc = new MethodCompiler(this, m.owner, m.isStatic, m.owner.lines, m.owner.file);
       mc.returnType = m.returnType;
       if (accessorOf) mc.accessorOf = accessorOf;
@@ -815,12 +893,15 @@ export class Interpreter {
     let line = this.line;
     for (let i = this.frames.length - 1; i >= 0; i--) {
       const fr = this.frames[i];
-      lines.push(`${fr.label.startsWith('Trigger.') ? '' : 'Class.'}${fr.label}: line ${line}, column 1`);
+      lines.push(
+        `${fr.label.startsWith('Trigger.') ? '' : 'Class.'}${fr.label}: line ${line}, column 1`
+      );
       line = fr.callLine;
     }
     const trace = lines.join('\n');
     this.traces.set(err, trace);
-    if (err instanceof ApexThrow && !err.ex.fields.has('$stack')) err.ex.fields.set('$stack', trace);
+    if (err instanceof ApexThrow && !err.ex.fields.has('$stack'))
+      err.ex.fields.set('$stack', trace);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -860,9 +941,18 @@ export class Interpreter {
     }
   }
 
-  private ctorCache = new WeakMap<MethodInfo, { chain: Stmt | null; chainIsThis: boolean; body: Stmt; slots: number }>();
+  private ctorCache = new WeakMap<
+    MethodInfo,
+    { chain: Stmt | null; chainIsThis: boolean; body: Stmt; slots: number }
+  >();
 
-  private runConstructor(cls: ClassInfo, inst: Instance, vals: unknown[], line: number, args?: Typed[]): void {
+  private runConstructor(
+    cls: ClassInfo,
+    inst: Instance,
+    vals: unknown[],
+    line: number,
+    args?: Typed[]
+  ): void {
     const cands = cls.ctors.filter((c) => c.params.length === vals.length);
     if (!cands.length) {
       if (cls.system || cls === this.exceptionBase) {
@@ -880,7 +970,10 @@ export class Interpreter {
         this.applyExceptionArgs(inst, vals);
         return;
       }
-      throw new NotSupportedLocally(`constructor ${cls.name}(${vals.length} argument(s))`, `line ${line}`);
+      throw new NotSupportedLocally(
+        `constructor ${cls.name}(${vals.length} argument(s))`,
+        `line ${line}`
+      );
     }
     const ctor = this.pickMethod(cands, vals, args);
     let c = this.ctorCache.get(ctor);
@@ -911,7 +1004,8 @@ export class Interpreter {
     }
     const f = new Frame(inst, cls, c.slots);
     for (let i = 0; i < vals.length; i++) f.locals[i] = this.coerce(vals[i], ctor.params[i].type);
-    if (++this.depth > 1000) throw new ApexError('System.LimitException', 'Maximum stack depth reached: 1001');
+    if (++this.depth > 1000)
+      throw new ApexError('System.LimitException', 'Maximum stack depth reached: 1001');
     try {
       if (c.chain) c.chain(f);
       if (!c.chainIsThis) {
@@ -928,7 +1022,13 @@ export class Interpreter {
   }
 
   /** Explicit this(...)/super(...) from a constructor body. */
-  chainConstructor(self: Instance, cls: ClassInfo, vals: unknown[], line: number, isSuper: boolean): void {
+  chainConstructor(
+    self: Instance,
+    cls: ClassInfo,
+    vals: unknown[],
+    line: number,
+    isSuper: boolean
+  ): void {
     if (isSuper && (cls.system || cls === this.exceptionBase)) {
       this.applyExceptionArgs(self, vals);
       return;
@@ -940,7 +1040,10 @@ export class Interpreter {
     for (const item of cls.instanceInitOrder) {
       if ('isStatic' in item && 'name' in item) {
         const fld = item as FieldInfo;
-        inst.fields.set(fld.name.toLowerCase(), fld.init ? this.coerce(this.evalInit(fld, inst), fld.type) : defaultValue(fld.type));
+        inst.fields.set(
+          fld.name.toLowerCase(),
+          fld.init ? this.coerce(this.evalInit(fld, inst), fld.type) : defaultValue(fld.type)
+        );
       } else {
         const st = this.compileInitBlock(cls, item as ApexParserRuleContext, false);
         st(new Frame(inst, cls, this.initSlots.get(item) ?? 0));
@@ -953,7 +1056,8 @@ export class Interpreter {
 
   resolveExceptionClass(name: string, from: ClassInfo, ctx: ApexParserRuleContext): ClassInfo {
     const cls = this.resolveClass(name, from);
-    if (!cls) throw new NotSupportedLocally(`exception type ${name}`, `${from.file}:${ctx.start.line}`);
+    if (!cls)
+      throw new NotSupportedLocally(`exception type ${name}`, `${from.file}:${ctx.start.line}`);
     return cls;
   }
 
@@ -989,11 +1093,21 @@ export class Interpreter {
     return this.stdlib.sobjectStaticCall(sobject, name, args, loc);
   }
 
-  builtinStaticProperty(type: string, name: string, loc: string): { kind: 'value'; t: Typed } | { kind: 'builtin'; name: string } {
+  builtinStaticProperty(
+    type: string,
+    name: string,
+    loc: string
+  ): { kind: 'value'; t: Typed } | { kind: 'builtin'; name: string } {
     return this.stdlib.staticProperty(type, name, loc);
   }
 
-  builtinStaticCall(type: string, name: string, args: Typed[], loc: string, mc: MethodCompiler): Typed {
+  builtinStaticCall(
+    type: string,
+    name: string,
+    args: Typed[],
+    loc: string,
+    mc: MethodCompiler
+  ): Typed {
     return this.stdlib.staticCall(type, name, args, loc, mc);
   }
 
@@ -1004,7 +1118,11 @@ export class Interpreter {
   // -------------------------------------------------------------------------------------------
   // SOQL and DML (delegated to the data bridge)
 
-  parseSoql(text: string, line: number, loc: string): { query: unknown; bindTexts: string[]; fromType: string; isCount: boolean } {
+  parseSoql(
+    text: string,
+    line: number,
+    loc: string
+  ): { query: unknown; bindTexts: string[]; fromType: string; isCount: boolean } {
     return this.data.parseSoql(text, line, loc);
   }
 
@@ -1025,7 +1143,13 @@ export class Interpreter {
 
   private triggerCompiled = new Map<TriggerInfo, { body: Stmt; slots: number; cls: ClassInfo }>();
 
-  runTriggers(sobject: string, event: string, isBefore: boolean, newList: SObjectValue[] | null, oldList: SObjectValue[] | null): void {
+  runTriggers(
+    sobject: string,
+    event: string,
+    isBefore: boolean,
+    newList: SObjectValue[] | null,
+    oldList: SObjectValue[] | null
+  ): void {
     const key = `${isBefore ? 'before' : 'after'}${event}`;
     for (const t of this.triggers) {
       if (t.sobject.toLowerCase() !== sobject.toLowerCase() || !t.events.has(key)) continue;
@@ -1036,7 +1160,11 @@ export class Interpreter {
         cls.system = false;
         cls.file = t.file;
         const mc = new MethodCompiler(this, cls, true, cls.lines, t.file);
-        const members = (t.body as unknown as { triggerBlockMember_list(): { statement(): StatementContext | null }[] }).triggerBlockMember_list();
+        const members = (
+          t.body as unknown as {
+            triggerBlockMember_list(): { statement(): StatementContext | null }[];
+          }
+        ).triggerBlockMember_list();
         const stmts: Stmt[] = [];
         for (const m of members) {
           const s = m.statement();

@@ -52,7 +52,9 @@ export function findFiles(dir: string, exts: string[], out: string[] = []): stri
 export function packageDirs(projectDir: string): string[] {
   const file = path.join(projectDir, 'sfdx-project.json');
   if (!existsSync(file)) return [projectDir];
-  const json = JSON.parse(readFileSync(file, 'utf8')) as { packageDirectories?: { path: string }[] };
+  const json = JSON.parse(readFileSync(file, 'utf8')) as {
+    packageDirectories?: { path: string }[];
+  };
   return (json.packageDirectories ?? [{ path: 'force-app' }]).map((p) =>
     path.join(projectDir, p.path)
   );
@@ -85,7 +87,9 @@ function modifiersOf(mods: ModifierContext[]): {
 function params(fp: FormalParametersContext): { name: string; type: string }[] {
   const list = fp.formalParameterList();
   if (!list) return [];
-  return list.formalParameter_list().map((p) => ({ name: p.id().getText(), type: typeText(p.typeRef()) }));
+  return list
+    .formalParameter_list()
+    .map((p) => ({ name: p.id().getText(), type: typeText(p.typeRef()) }));
 }
 
 function newClass(

@@ -28,7 +28,8 @@ export function npe(what = 'Attempt to de-reference a null object'): ApexError {
 
 /** Numeric kind of a runtime value (for values whose static type is Object). */
 export function runtimeNumKind(v: unknown): NumKind | null {
-  if (typeof v === 'number') return Number.isInteger(v) && v >= INT_MIN && v <= INT_MAX ? 'int' : 'double';
+  if (typeof v === 'number')
+    return Number.isInteger(v) && v >= INT_MIN && v <= INT_MAX ? 'int' : 'double';
   if (typeof v === 'bigint') return 'long';
   if (isDecimal(v)) return 'decimal';
   return null;
@@ -141,7 +142,11 @@ export function arith(op: string, kind: NumKind, a: unknown, b: unknown): unknow
 }
 
 /** Apex `==`: strings and Ids case-insensitive, numbers by value, collections/SObjects deep. */
-export function apexEquals(a: unknown, b: unknown, userEquals?: (a: Instance, b: unknown) => boolean): boolean {
+export function apexEquals(
+  a: unknown,
+  b: unknown,
+  userEquals?: (a: Instance, b: unknown) => boolean
+): boolean {
   if (a === b) return true;
   if (a === null || b === null || a === undefined || b === undefined) return false;
   if (typeof a === 'string' && typeof b === 'string') {
@@ -156,7 +161,8 @@ export function apexEquals(a: unknown, b: unknown, userEquals?: (a: Instance, b:
   if (a instanceof ApexDate && b instanceof ApexDate) return a.toEpochDay() === b.toEpochDay();
   if (a instanceof ApexDatetime && b instanceof ApexDatetime) return a.epochMs === b.epochMs;
   if (a instanceof ApexTime && b instanceof ApexTime) return a.msOfDay === b.msOfDay;
-  if (a instanceof EnumValue && b instanceof EnumValue) return a.typeName() === b.typeName() && a.name === b.name;
+  if (a instanceof EnumValue && b instanceof EnumValue)
+    return a.typeName() === b.typeName() && a.name === b.name;
   if (a instanceof SObjectValue && b instanceof SObjectValue) {
     if (a.sobjectType.toLowerCase() !== b.sobjectType.toLowerCase()) return false;
     const fa = a.fieldNames();
@@ -165,13 +171,19 @@ export function apexEquals(a: unknown, b: unknown, userEquals?: (a: Instance, b:
     return fa.every((f) => b.isSet(f) && apexEquals(a.get(f), b.get(f), userEquals));
   }
   if (a instanceof ApexList && b instanceof ApexList) {
-    return a.items.length === b.items.length && a.items.every((x, i) => apexEquals(x, b.items[i], userEquals));
+    return (
+      a.items.length === b.items.length &&
+      a.items.every((x, i) => apexEquals(x, b.items[i], userEquals))
+    );
   }
   if (a instanceof ApexSet && b instanceof ApexSet) {
     return a.size === b.size && [...a.values()].every((x) => b.has(x));
   }
   if (a instanceof ApexMap && b instanceof ApexMap) {
-    return a.size === b.size && [...a.entries()].every(([k, v]) => b.has(k) && apexEquals(v, b.get(k), userEquals));
+    return (
+      a.size === b.size &&
+      [...a.entries()].every(([k, v]) => b.has(k) && apexEquals(v, b.get(k), userEquals))
+    );
   }
   if (a instanceof Instance && userEquals) return userEquals(a, b);
   return false;
@@ -196,10 +208,15 @@ export function apexCompare(a: unknown, b: unknown): number | null {
   if (typeof a === 'string' && typeof b === 'string') {
     return a < b ? -1 : a > b ? 1 : 0;
   }
-  if (a instanceof ApexDate && b instanceof ApexDate) return Math.sign(a.toEpochDay() - b.toEpochDay());
-  if (a instanceof ApexDatetime && b instanceof ApexDatetime) return Math.sign(a.epochMs - b.epochMs);
+  if (a instanceof ApexDate && b instanceof ApexDate)
+    return Math.sign(a.toEpochDay() - b.toEpochDay());
+  if (a instanceof ApexDatetime && b instanceof ApexDatetime)
+    return Math.sign(a.epochMs - b.epochMs);
   if (a instanceof ApexTime && b instanceof ApexTime) return Math.sign(a.msOfDay - b.msOfDay);
-  throw new ApexError('System.TypeException', `Comparison arguments must be compatible types: ${typeNameOf(a)}, ${typeNameOf(b)}`);
+  throw new ApexError(
+    'System.TypeException',
+    `Comparison arguments must be compatible types: ${typeNameOf(a)}, ${typeNameOf(b)}`
+  );
 }
 
 /** Formats a Double as Apex does (1.0, 1.5, 1.0E10, 1.0E-5). */
@@ -240,7 +257,11 @@ export function typeNameOf(v: unknown): string {
  * String.valueOf semantics. `kind` is the static numeric kind when known (a Double 1 prints
  * '1.0', an Integer 1 prints '1').
  */
-export function stringOf(v: unknown, kind?: NumKind | null, toStr?: (i: Instance) => string | null): string {
+export function stringOf(
+  v: unknown,
+  kind?: NumKind | null,
+  toStr?: (i: Instance) => string | null
+): string {
   if (v === null || v === undefined) return 'null';
   if (typeof v === 'string') return v;
   if (typeof v === 'boolean') return v ? 'true' : 'false';
@@ -250,12 +271,21 @@ export function stringOf(v: unknown, kind?: NumKind | null, toStr?: (i: Instance
   }
   if (typeof v === 'bigint') return v.toString();
   if (isDecimal(v)) return formatDecimal(v);
-  if (v instanceof ApexDate || v instanceof ApexDatetime || v instanceof ApexTime) return v.toString();
+  if (v instanceof ApexDate || v instanceof ApexDatetime || v instanceof ApexTime)
+    return v.toString();
   if (v instanceof EnumValue) return v.name;
-  if (v instanceof ApexList) return '(' + v.items.map((x) => stringOf(x, null, toStr)).join(', ') + ')';
-  if (v instanceof ApexSet) return '{' + [...v.values()].map((x) => stringOf(x, null, toStr)).join(', ') + '}';
+  if (v instanceof ApexList)
+    return '(' + v.items.map((x) => stringOf(x, null, toStr)).join(', ') + ')';
+  if (v instanceof ApexSet)
+    return '{' + [...v.values()].map((x) => stringOf(x, null, toStr)).join(', ') + '}';
   if (v instanceof ApexMap) {
-    return '{' + [...v.entries()].map(([k, x]) => `${stringOf(k, null, toStr)}=${stringOf(x, null, toStr)}`).join(', ') + '}';
+    return (
+      '{' +
+      [...v.entries()]
+        .map(([k, x]) => `${stringOf(k, null, toStr)}=${stringOf(x, null, toStr)}`)
+        .join(', ') +
+      '}'
+    );
   }
   if (v instanceof SObjectValue) {
     const parts = v.fieldNames().map((f) => `${f}=${stringOf(v.get(f), null, toStr)}`);

@@ -29,7 +29,13 @@ export interface TestResult {
 }
 
 export interface RunResult {
-  summary: { passed: number; failed: number; notSupported: number; total: number; durationMs: number };
+  summary: {
+    passed: number;
+    failed: number;
+    notSupported: number;
+    total: number;
+    durationMs: number;
+  };
   tests: TestResult[];
   coverage?: Record<string, { covered: number; total: number; uncoveredLines: number[] }>;
   unsupported?: string[];
@@ -54,7 +60,8 @@ export class TestSession {
 
   constructor(readonly opts: RunOptions) {
     const project = loadProject(opts.projectDir);
-    const fixture = opts.fixturePath ?? path.join(opts.projectDir, 'config', 'apex-runtime-org.json');
+    const fixture =
+      opts.fixturePath ?? path.join(opts.projectDir, 'config', 'apex-runtime-org.json');
     this.data = new DataBridge(opts.projectDir, existsSync(fixture) ? fixture : undefined);
     this.rt = new Interpreter(project, this.data);
     this.data.attach(this.rt);
@@ -96,7 +103,11 @@ export class TestSession {
   runMethod(cls: ClassInfo, m: MethodInfo): TestResult {
     const started = Date.now();
     const nowMs = this.opts.clockMs ?? Math.floor(Date.now() / 1000) * 1000;
-    const result = (outcome: Outcome, message: string | null, stackTrace: string | null): TestResult => ({
+    const result = (
+      outcome: Outcome,
+      message: string | null,
+      stackTrace: string | null
+    ): TestResult => ({
       className: cls.name,
       methodName: m.name,
       outcome,
@@ -132,8 +143,14 @@ export class TestSession {
       const msg = ex.fields.get('message');
       const line = ex.fields.get('$line') ?? this.rt.line;
       const shown = type.includes('.') || ex.cls.system ? type : type;
-      const trace = this.rt.traces.get(err as object) ?? `Class.${cls.name}.${m.name}: line ${String(line)}, column 1`;
-      return result('Fail', `${shown}: ${msg === null || msg === undefined ? 'null' : String(msg)}`, trace);
+      const trace =
+        this.rt.traces.get(err as object) ??
+        `Class.${cls.name}.${m.name}: line ${String(line)}, column 1`;
+      return result(
+        'Fail',
+        `${shown}: ${msg === null || msg === undefined ? 'null' : String(msg)}`,
+        trace
+      );
     }
     if (err instanceof ApexThrow || err instanceof ApexError) {
       return result('Fail', String((err as Error).message), null);
@@ -143,7 +160,11 @@ export class TestSession {
     if (e instanceof RangeError && /call stack/i.test(e.message)) {
       return result('Fail', 'System.LimitException: Maximum stack depth reached: 1001', null);
     }
-    return result('Fail', `Internal runtime error (a defect of the local runtime, not of the test): ${e?.stack ?? String(err)}`, null);
+    return result(
+      'Fail',
+      `Internal runtime error (a defect of the local runtime, not of the test): ${e?.stack ?? String(err)}`,
+      null
+    );
   }
 
   run(): RunResult {
@@ -177,7 +198,11 @@ export class TestSession {
       if (!lines.size) continue;
       const hits = this.rt.coverageHits.get(cls.file) ?? new Set<number>();
       const uncovered = [...lines].filter((l) => !hits.has(l)).sort((a, b) => a - b);
-      out[cls.name] = { covered: lines.size - uncovered.length, total: lines.size, uncoveredLines: uncovered };
+      out[cls.name] = {
+        covered: lines.size - uncovered.length,
+        total: lines.size,
+        uncoveredLines: uncovered
+      };
     }
     for (const t of this.triggers) {
       const lines = new Set<number>();
@@ -185,7 +210,11 @@ export class TestSession {
       if (!lines.size) continue;
       const hits = this.rt.coverageHits.get(t.file) ?? new Set<number>();
       const uncovered = [...lines].filter((l) => !hits.has(l)).sort((a, b) => a - b);
-      out[t.name] = { covered: lines.size - uncovered.length, total: lines.size, uncoveredLines: uncovered };
+      out[t.name] = {
+        covered: lines.size - uncovered.length,
+        total: lines.size,
+        uncoveredLines: uncovered
+      };
     }
     return out;
   }
@@ -230,7 +259,9 @@ export class TestSession {
         bodies.push({
           label: `${cls.name}.${f.name}`,
           run: () => {
-            new MethodCompiler(this.rt, cls, f.isStatic, cls.lines, cls.file).expr(f.init as ExpressionContext);
+            new MethodCompiler(this.rt, cls, f.isStatic, cls.lines, cls.file).expr(
+              f.init as ExpressionContext
+            );
           }
         });
       }
@@ -251,7 +282,8 @@ export class TestSession {
 function executableLines(cls: ClassInfo): Set<number> {
   const lines = new Set<number>();
   const visit = (c: ClassInfo): void => {
-    for (const list of c.methods.values()) for (const m of list) if (m.body) collectStatementLines(m.body, lines);
+    for (const list of c.methods.values())
+      for (const m of list) if (m.body) collectStatementLines(m.body, lines);
     for (const m of c.ctors) if (m.body) collectStatementLines(m.body, lines);
     for (const f of c.fieldOrder) {
       if (f.init) lines.add(f.line);
@@ -271,7 +303,12 @@ export function collectStatementLines(node: ApexParserRuleContext, out: Set<numb
   const children = (node as unknown as { children: unknown[] | null }).children;
   if (!children) return;
   for (const c of children) {
-    if (c && typeof c === 'object' && 'start' in (c as object) && (c as { children?: unknown }).children !== undefined) {
+    if (
+      c &&
+      typeof c === 'object' &&
+      'start' in (c as object) &&
+      (c as { children?: unknown }).children !== undefined
+    ) {
       collectStatementLines(c as ApexParserRuleContext, out);
     }
   }

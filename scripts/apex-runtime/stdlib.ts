@@ -24,11 +24,25 @@ import {
   parseDecimal
 } from './values.ts';
 import { EnumValue, Instance } from './model.ts';
-import { apexCompare, formatDouble, npe, runtimeNumKind, toKind, typeNameOf, INT_MAX, INT_MIN } from './ops.ts';
+import {
+  apexCompare,
+  formatDouble,
+  npe,
+  runtimeNumKind,
+  toKind,
+  typeNameOf,
+  INT_MAX,
+  INT_MIN
+} from './ops.ts';
 import { numKind, splitType } from './types.ts';
 import type { Interpreter } from './interpreter.ts';
 import type { MethodCompiler, Typed } from './compiler.ts';
-import { BusinessCalendar, type HolidaySpec, type WeeklyHours, type DayName } from '../lib/business-time.ts';
+import {
+  BusinessCalendar,
+  type HolidaySpec,
+  type WeeklyHours,
+  type DayName
+} from '../lib/business-time.ts';
 
 type Fn = (v: unknown[], types: string[]) => unknown;
 interface StaticDef {
@@ -92,7 +106,16 @@ const BUILTIN_INTERFACES = new Map(
 
 const BUILTIN_ENUMS: Record<string, string[]> = {
   'System.LoggingLevel': ['NONE', 'ERROR', 'WARN', 'INFO', 'DEBUG', 'FINE', 'FINER', 'FINEST'],
-  'System.RoundingMode': ['CEILING', 'DOWN', 'FLOOR', 'HALF_DOWN', 'HALF_EVEN', 'HALF_UP', 'UNNECESSARY', 'UP'],
+  'System.RoundingMode': [
+    'CEILING',
+    'DOWN',
+    'FLOOR',
+    'HALF_DOWN',
+    'HALF_EVEN',
+    'HALF_UP',
+    'UNNECESSARY',
+    'UP'
+  ],
   'System.TriggerOperation': [
     'BEFORE_INSERT',
     'BEFORE_UPDATE',
@@ -244,7 +267,15 @@ export class SysObject {
   }
 }
 
-const DAY_NAMES: DayName[] = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];
+const DAY_NAMES: DayName[] = [
+  'sunday',
+  'monday',
+  'tuesday',
+  'wednesday',
+  'thursday',
+  'friday',
+  'saturday'
+];
 
 function typed(type: string, fn: (f: import('./model.ts').Frame) => unknown): Typed {
   return { type, fn };
@@ -331,7 +362,10 @@ export class Stdlib {
 
   newId(prefix: string): string {
     this.idCounter++;
-    const body = this.idCounter.toString(36).toUpperCase().padStart(12 - prefix.length + 3, '0');
+    const body = this.idCounter
+      .toString(36)
+      .toUpperCase()
+      .padStart(12 - prefix.length + 3, '0');
     return this.rt.toId((prefix + body).slice(0, 15));
   }
 
@@ -360,7 +394,10 @@ export class Stdlib {
 
   canonicalBuiltinType(name: string): string | null {
     const l = name.toLowerCase();
-    return TYPE_ALIASES.get(l) ?? (l.startsWith('system.') ? (TYPE_ALIASES.get(l.slice(7)) ?? null) : null);
+    return (
+      TYPE_ALIASES.get(l) ??
+      (l.startsWith('system.') ? (TYPE_ALIASES.get(l.slice(7)) ?? null) : null)
+    );
   }
 
   builtinEnumValue(typeName: string, name: string): EnumValue | null {
@@ -446,7 +483,11 @@ export class Stdlib {
 
   // ------------------------------------------------------------------ static properties
 
-  staticProperty(type: string, name: string, loc: string): { kind: 'value'; t: Typed } | { kind: 'builtin'; name: string } {
+  staticProperty(
+    type: string,
+    name: string,
+    loc: string
+  ): { kind: 'value'; t: Typed } | { kind: 'builtin'; name: string } {
     const t = type.toLowerCase();
     const n = name.toLowerCase();
     const rt = this.rt;
@@ -454,13 +495,15 @@ export class Stdlib {
     if (enumFull) {
       const ev = this.builtinEnumValue(enumFull, name);
       if (!ev) throw new NotSupportedLocally(`${type}.${name}`, loc);
-      if (enumFull === 'System.AccessLevel') return { kind: 'value', t: typed('System.AccessLevel', () => ev) };
+      if (enumFull === 'System.AccessLevel')
+        return { kind: 'value', t: typed('System.AccessLevel', () => ev) };
       return { kind: 'value', t: typed(enumFull, () => ev) };
     }
     if (t === 'system' && ENUM_ALIASES[n]) return { kind: 'builtin', name: ENUM_ALIASES[n] };
     if (t === 'trigger') {
       const cur = (): ReturnType<Interpreter['currentTrigger']> => rt.currentTrigger();
-      const listOf = (l: SObjectValue[] | null, so: string): ApexList | null => (l ? new ApexList(so, l) : null);
+      const listOf = (l: SObjectValue[] | null, so: string): ApexList | null =>
+        l ? new ApexList(so, l) : null;
       const mapOf = (l: SObjectValue[] | null, so: string): ApexMap | null => {
         if (!l) return null;
         const m = new ApexMap('Id', so);
@@ -472,10 +515,26 @@ export class Stdlib {
       const NONE = { sobject: 'SObject', event: '', isBefore: false, newList: null, oldList: null };
       const get = (): NonNullable<ReturnType<Interpreter['currentTrigger']>> => cur() ?? NONE;
       const props: Record<string, Typed> = {
-        new: typed(`List<${so}>`, () => { const c = get(); return c.event === 'delete' ? null : listOf(c.newList, c.sobject); }),
-        old: typed(`List<${so}>`, () => { const c = get(); return listOf(c.oldList, c.sobject); }),
-        newmap: typed(`Map<Id,${so}>`, () => { const c = get(); return c.event === 'insert' && c.isBefore ? null : c.event === 'delete' ? null : mapOf(c.newList, c.sobject); }),
-        oldmap: typed(`Map<Id,${so}>`, () => { const c = get(); return mapOf(c.oldList, c.sobject); }),
+        new: typed(`List<${so}>`, () => {
+          const c = get();
+          return c.event === 'delete' ? null : listOf(c.newList, c.sobject);
+        }),
+        old: typed(`List<${so}>`, () => {
+          const c = get();
+          return listOf(c.oldList, c.sobject);
+        }),
+        newmap: typed(`Map<Id,${so}>`, () => {
+          const c = get();
+          return c.event === 'insert' && c.isBefore
+            ? null
+            : c.event === 'delete'
+              ? null
+              : mapOf(c.newList, c.sobject);
+        }),
+        oldmap: typed(`Map<Id,${so}>`, () => {
+          const c = get();
+          return mapOf(c.oldList, c.sobject);
+        }),
         isbefore: typed('Boolean', () => (cur() ? get().isBefore : false)),
         isafter: typed('Boolean', () => (cur() ? !get().isBefore : false)),
         isinsert: typed('Boolean', () => get().event === 'insert'),
@@ -483,11 +542,17 @@ export class Stdlib {
         isdelete: typed('Boolean', () => get().event === 'delete'),
         isundelete: typed('Boolean', () => get().event === 'undelete'),
         isexecuting: typed('Boolean', () => !!cur()),
-        size: typed('Integer', () => { const c = cur(); return c ? (c.newList ?? c.oldList ?? []).length : null; }),
+        size: typed('Integer', () => {
+          const c = cur();
+          return c ? (c.newList ?? c.oldList ?? []).length : null;
+        }),
         operationtype: typed('System.TriggerOperation', () => {
           const c = cur();
           if (!c) return null;
-          return this.enumByName('System.TriggerOperation', `${c.isBefore ? 'BEFORE' : 'AFTER'}_${c.event.toUpperCase()}`);
+          return this.enumByName(
+            'System.TriggerOperation',
+            `${c.isBefore ? 'BEFORE' : 'AFTER'}_${c.event.toUpperCase()}`
+          );
         })
       };
       const p = props[n];
@@ -497,7 +562,10 @@ export class Stdlib {
     if (t === 'schema.sobjecttype') {
       const obj = rt.data.findObject(name);
       if (!obj) throw new NotSupportedLocally(`Schema.SObjectType.${name} (unknown object)`, loc);
-      return { kind: 'value', t: typed('Schema.DescribeSObjectResult', () => this.describeSObject(obj.name)) };
+      return {
+        kind: 'value',
+        t: typed('Schema.DescribeSObjectResult', () => this.describeSObject(obj.name))
+      };
     }
     if (t === 'schema') {
       const obj = rt.data.findObject(name);
@@ -548,7 +616,14 @@ export class Stdlib {
           if (key === null) throw npe();
           const recs = rt.data.customMetadata(sobject);
           const k = String(key);
-          return recs.find((r) => r.get('DeveloperName') === k || r.get('Id') === k || (isIdShape(k) && r.get('Id') === rt.toId(k))) ?? null;
+          return (
+            recs.find(
+              (r) =>
+                r.get('DeveloperName') === k ||
+                r.get('Id') === k ||
+                (isIdShape(k) && r.get('Id') === rt.toId(k))
+            ) ?? null
+          );
         });
       }
     }
@@ -557,10 +632,26 @@ export class Stdlib {
 
   // ------------------------------------------------------------------ static calls
 
-  staticCall(type: string, name: string, args: Typed[], loc: string, _mc: MethodCompiler | null): Typed {
+  staticCall(
+    type: string,
+    name: string,
+    args: Typed[],
+    loc: string,
+    _mc: MethodCompiler | null
+  ): Typed {
     let lt = type.toLowerCase();
     if (lt.startsWith('system.') && !lt.startsWith('system.$')) lt = lt.slice(7);
     const key = `${lt}.${name.toLowerCase()}`;
+    if ((key === 'database.query' || key === 'database.countquery') && _mc && args.length >= 1) {
+      // dynamic SOQL binds name variables in scope of the call
+      const resolve = _mc.bindResolver();
+      const q = args[0];
+      const rt = this.rt;
+      return {
+        type: key === 'database.query' ? 'List<SObject>' : 'Integer',
+        fn: (f) => rt.data.dynamicQuery(str(q.fn(f)), null, rt.line, (text) => resolve(f, text))
+      };
+    }
     const def = this.statics()[key] ?? this.statics()[`${key}/${args.length}`];
     if (!def) {
       // Schema.<SObject>.method
@@ -595,24 +686,40 @@ export class Stdlib {
     const assertFail = (msg: string): never => {
       throw new ApexError('System.AssertException', `Assertion Failed: ${msg}`);
     };
-    const withMsg = (base: string, m: unknown): string => (m === null || m === undefined ? base : `${rt.str(m)}: ${base}`);
-    const ex = (e: unknown, types: string[], i: number): string => rt.str(e, numKind(types[i] ?? ''));
-    def(['system.assertequals/2', 'system.assertequals/3', 'assert.areequal/2', 'assert.areequal/3'], 'void', (v, ty) => {
-      if (!rt.equals(v[0], v[1])) {
-        const base = `Expected: ${ex(v[0], ty, 0)}, Actual: ${ex(v[1], ty, 1)}`;
-        assertFail(v.length > 2 && v[2] !== null ? `${rt.str(v[2])}: ${base}` : base);
+    const withMsg = (base: string, m: unknown): string =>
+      m === null || m === undefined ? base : `${rt.str(m)}: ${base}`;
+    const ex = (e: unknown, types: string[], i: number): string =>
+      rt.str(e, numKind(types[i] ?? ''));
+    def(
+      ['system.assertequals/2', 'system.assertequals/3', 'assert.areequal/2', 'assert.areequal/3'],
+      'void',
+      (v, ty) => {
+        if (!rt.equals(v[0], v[1])) {
+          const base = `Expected: ${ex(v[0], ty, 0)}, Actual: ${ex(v[1], ty, 1)}`;
+          assertFail(v.length > 2 && v[2] !== null ? `${rt.str(v[2])}: ${base}` : base);
+        }
+        return null;
       }
-      return null;
-    });
-    def(['system.assertnotequals/2', 'system.assertnotequals/3', 'assert.arenotequal/2', 'assert.arenotequal/3'], 'void', (v, ty) => {
-      if (rt.equals(v[0], v[1])) {
-        const base = `Expected: ${ex(v[0], ty, 0)}, Actual: ${ex(v[1], ty, 1)}`;
-        assertFail(v.length > 2 && v[2] !== null ? `${rt.str(v[2])}: ${base}` : base);
+    );
+    def(
+      [
+        'system.assertnotequals/2',
+        'system.assertnotequals/3',
+        'assert.arenotequal/2',
+        'assert.arenotequal/3'
+      ],
+      'void',
+      (v, ty) => {
+        if (rt.equals(v[0], v[1])) {
+          const base = `Expected: ${ex(v[0], ty, 0)}, Actual: ${ex(v[1], ty, 1)}`;
+          assertFail(v.length > 2 && v[2] !== null ? `${rt.str(v[2])}: ${base}` : base);
+        }
+        return null;
       }
-      return null;
-    });
+    );
     def(['system.assert/1', 'system.assert/2'], 'void', (v) => {
-      if (v[0] !== true) assertFail(v.length > 1 && v[1] !== null ? rt.str(v[1]) : 'Assertion Failed');
+      if (v[0] !== true)
+        assertFail(v.length > 1 && v[1] !== null ? rt.str(v[1]) : 'Assertion Failed');
       return null;
     });
     def(['assert.istrue/1', 'assert.istrue/2'], 'void', (v) => {
@@ -631,18 +738,24 @@ export class Stdlib {
       if (v[0] === null) assertFail(withMsg('Expected: not null, Actual: null', v[1]));
       return null;
     });
-    def(['assert.fail/0', 'assert.fail/1'], 'void', (v) => assertFail(v.length && v[0] !== null ? rt.str(v[0]) : ''));
+    def(['assert.fail/0', 'assert.fail/1'], 'void', (v) =>
+      assertFail(v.length && v[0] !== null ? rt.str(v[0]) : '')
+    );
     def(['assert.isinstanceoftype/2', 'assert.isinstanceoftype/3'], 'void', (v) => {
       const ty = v[1] as SysObject;
       if (!rt.isInstanceOf(v[0], String(ty.props.name))) {
-        assertFail(withMsg(`Expected instance of ${ty.props.name}, Actual: ${typeNameOf(v[0])}`, v[2]));
+        assertFail(
+          withMsg(`Expected instance of ${ty.props.name}, Actual: ${typeNameOf(v[0])}`, v[2])
+        );
       }
       return null;
     });
     def(['assert.isnotinstanceoftype/2', 'assert.isnotinstanceoftype/3'], 'void', (v) => {
       const ty = v[1] as SysObject;
       if (rt.isInstanceOf(v[0], String(ty.props.name))) {
-        assertFail(withMsg(`Expected not instance of ${ty.props.name}, Actual: ${typeNameOf(v[0])}`, v[2]));
+        assertFail(
+          withMsg(`Expected not instance of ${ty.props.name}, Actual: ${typeNameOf(v[0])}`, v[2])
+        );
       }
       return null;
     });
@@ -653,7 +766,9 @@ export class Stdlib {
       return null;
     });
     def(['system.currenttimemillis/0'], 'Long', () => BigInt(this.now.epochMs));
-    def(['system.enqueuejob/1', 'system.enqueuejob/2'], 'Id', (v) => this.enqueueJob(v[0], v[1] ?? null));
+    def(['system.enqueuejob/1', 'system.enqueuejob/2'], 'Id', (v) =>
+      this.enqueueJob(v[0], v[1] ?? null)
+    );
     def(['system.schedule/3'], 'Id', (v) => this.schedule(str(v[0]), str(v[1]), v[2]));
     def(['system.abortjob/1'], 'void', (v) => {
       rt.data.abortJob(str(v[0]));
@@ -724,9 +839,15 @@ export class Stdlib {
     def(['userinfo.gettimezone/0'], 'System.TimeZone', () => this.timeZone(this.userTimeZone));
     def(['timezone.gettimezone/1'], 'System.TimeZone', (v) => this.timeZone(str(v[0])));
     // ---- FeatureManagement
-    def(['featuremanagement.checkpermission/1'], 'Boolean', (v) => rt.data.checkPermission(str(v[0])));
+    def(['featuremanagement.checkpermission/1'], 'Boolean', (v) =>
+      rt.data.checkPermission(str(v[0]))
+    );
     // ---- Url
-    def(['url.getorgdomainurl/0'], 'System.Url', () => new SysObject('System.Url', { url: rt.data.orgDomainUrl() }));
+    def(
+      ['url.getorgdomainurl/0'],
+      'System.Url',
+      () => new SysObject('System.Url', { url: rt.data.orgDomainUrl() })
+    );
     // ---- Math
     const numT = (types: string[]): string => {
       const ks = types.map((x) => numKind(x));
@@ -766,35 +887,49 @@ export class Stdlib {
       if ((v[1] as number) === 0) throw new ApexError('System.MathException', 'Divide by 0');
       return (v[0] as number) % (v[1] as number);
     });
-    def(['math.round/1'], (ty) => (numKind(ty[0]) === 'decimal' ? 'Long' : 'Integer'), (v, ty) => {
-      const x = v[0];
-      if (x === null) throw npe();
-      if (isDecimal(x)) return BigInt(x.toDecimalPlaces(0, Decimal.ROUND_HALF_EVEN).toFixed(0));
-      void ty;
-      return Math.round(x as number);
-    });
+    def(
+      ['math.round/1'],
+      (ty) => (numKind(ty[0]) === 'decimal' ? 'Long' : 'Integer'),
+      (v, ty) => {
+        const x = v[0];
+        if (x === null) throw npe();
+        if (isDecimal(x)) return BigInt(x.toDecimalPlaces(0, Decimal.ROUND_HALF_EVEN).toFixed(0));
+        void ty;
+        return Math.round(x as number);
+      }
+    );
     def(['math.roundtolong/1'], 'Long', (v) => {
       const x = v[0];
       if (isDecimal(x)) return BigInt(x.toDecimalPlaces(0, Decimal.ROUND_HALF_EVEN).toFixed(0));
       return BigInt(Math.round(x as number));
     });
-    def(['math.floor/1'], 'Decimal', (v) => (isDecimal(v[0]) ? decimalWithScale(v[0].floor(), 0) : Math.floor(v[0] as number)));
-    def(['math.ceil/1'], 'Decimal', (v) => (isDecimal(v[0]) ? decimalWithScale(v[0].ceil(), 0) : Math.ceil(v[0] as number)));
+    def(['math.floor/1'], 'Decimal', (v) =>
+      isDecimal(v[0]) ? decimalWithScale(v[0].floor(), 0) : Math.floor(v[0] as number)
+    );
+    def(['math.ceil/1'], 'Decimal', (v) =>
+      isDecimal(v[0]) ? decimalWithScale(v[0].ceil(), 0) : Math.ceil(v[0] as number)
+    );
     def(['math.sqrt/1'], 'Double', (v) => Math.sqrt(Number(toKind(v[0], 'double'))));
-    def(['math.pow/2'], 'Double', (v) => Math.pow(Number(toKind(v[0], 'double')), Number(toKind(v[1], 'double'))));
+    def(['math.pow/2'], 'Double', (v) =>
+      Math.pow(Number(toKind(v[0], 'double')), Number(toKind(v[1], 'double')))
+    );
     def(['math.exp/1'], 'Double', (v) => Math.exp(Number(toKind(v[0], 'double'))));
     def(['math.log/1'], 'Double', (v) => Math.log(Number(toKind(v[0], 'double'))));
     def(['math.log10/1'], 'Double', (v) => Math.log10(Number(toKind(v[0], 'double'))));
     // ---- Crypto
     def(['crypto.getrandominteger/0'], 'Integer', () => (Math.random() * 2 ** 32) | 0);
-    def(['crypto.getrandomlong/0'], 'Long', () => BigInt.asIntN(64, BigInt(Math.floor(Math.random() * 2 ** 53))));
+    def(['crypto.getrandomlong/0'], 'Long', () =>
+      BigInt.asIntN(64, BigInt(Math.floor(Math.random() * 2 ** 53)))
+    );
     def(['math.random/0'], 'Double', () => Math.random());
     // ---- String
     def(['string.isblank/1'], 'Boolean', (v) => v[0] === null || String(v[0]).trim() === '');
     def(['string.isnotblank/1'], 'Boolean', (v) => !(v[0] === null || String(v[0]).trim() === ''));
     def(['string.isempty/1'], 'Boolean', (v) => v[0] === null || v[0] === '');
     def(['string.isnotempty/1'], 'Boolean', (v) => !(v[0] === null || v[0] === ''));
-    def(['string.valueof/1'], 'String', (v, ty) => (v[0] === null ? null : rt.str(v[0], numKind(ty[0]))));
+    def(['string.valueof/1'], 'String', (v, ty) =>
+      v[0] === null ? null : rt.str(v[0], numKind(ty[0]))
+    );
     def(['string.escapesinglequotes/1'], 'String', (v) => str(v[0]).replace(/'/g, "\\'"));
     def(['string.join/2'], 'String', (v) => {
       const c = v[0];
@@ -805,9 +940,13 @@ export class Stdlib {
     });
     def(['string.format/2'], 'String', (v) => {
       const args = (v[1] as ApexList).items;
-      return str(v[0]).replace(/\{(\d+)\}/g, (_m, i: string) => (Number(i) < args.length ? rt.str(args[Number(i)]) : `{${i}}`));
+      return str(v[0]).replace(/\{(\d+)\}/g, (_m, i: string) =>
+        Number(i) < args.length ? rt.str(args[Number(i)]) : `{${i}}`
+      );
     });
-    def(['string.fromchararray/1'], 'String', (v) => String.fromCharCode(...(v[0] as ApexList).items.map(Number)));
+    def(['string.fromchararray/1'], 'String', (v) =>
+      String.fromCharCode(...(v[0] as ApexList).items.map(Number))
+    );
     // ---- numbers
     def(['integer.valueof/1'], 'Integer', (v) => {
       const x = v[0];
@@ -820,7 +959,8 @@ export class Stdlib {
       const x = v[0];
       if (x === null) return null;
       if (typeof x === 'string') {
-        if (!/^[+-]?\d+$/.test(x.trim())) throw new ApexError('System.TypeException', `Invalid long: ${x}`);
+        if (!/^[+-]?\d+$/.test(x.trim()))
+          throw new ApexError('System.TypeException', `Invalid long: ${x}`);
         return BigInt(x.trim());
       }
       return toKind(x, 'long');
@@ -845,7 +985,8 @@ export class Stdlib {
       if (x === null) return null;
       if (typeof x === 'string') {
         const n = Number(x.trim());
-        if (x.trim() === '' || Number.isNaN(n)) throw new ApexError('System.TypeException', `Invalid double: ${x}`);
+        if (x.trim() === '' || Number.isNaN(n))
+          throw new ApexError('System.TypeException', `Invalid double: ${x}`);
         return n;
       }
       return toKind(x, 'double');
@@ -865,23 +1006,40 @@ export class Stdlib {
       if (x instanceof ApexDatetime) return this.localDate(x, 'UTC');
       return ApexDate.parseIso(str(x));
     });
-    def(['date.daysinmonth/2'], 'Integer', (v) => new Date(Date.UTC(int(v[0]), int(v[1]), 0)).getUTCDate());
+    def(['date.daysinmonth/2'], 'Integer', (v) =>
+      new Date(Date.UTC(int(v[0]), int(v[1]), 0)).getUTCDate()
+    );
     def(['date.isleapyear/1'], 'Boolean', (v) => {
       const y = int(v[0]);
       return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
     });
     def(['datetime.now/0'], 'Datetime', () => this.now);
-    def(['datetime.newinstancegmt/3'], 'Datetime', (v) => new ApexDatetime(Date.UTC(int(v[0]), int(v[1]) - 1, int(v[2]))));
-    def(['datetime.newinstancegmt/6'], 'Datetime', (v) =>
-      new ApexDatetime(Date.UTC(int(v[0]), int(v[1]) - 1, int(v[2]), int(v[3]), int(v[4]), int(v[5])))
+    def(
+      ['datetime.newinstancegmt/3'],
+      'Datetime',
+      (v) => new ApexDatetime(Date.UTC(int(v[0]), int(v[1]) - 1, int(v[2])))
+    );
+    def(
+      ['datetime.newinstancegmt/6'],
+      'Datetime',
+      (v) =>
+        new ApexDatetime(
+          Date.UTC(int(v[0]), int(v[1]) - 1, int(v[2]), int(v[3]), int(v[4]), int(v[5]))
+        )
     );
     def(['datetime.newinstancegmt/2'], 'Datetime', (v) => {
       const d = v[0] as ApexDate;
       const tm = v[1] as ApexTime;
       return new ApexDatetime(Date.UTC(d.year, d.month - 1, d.day) + tm.msOfDay);
     });
-    def(['datetime.newinstance/1'], 'Datetime', (v) => new ApexDatetime(Number(toKind(v[0], 'long'))));
-    def(['datetime.newinstance/3'], 'Datetime', (v) => this.localDatetime(int(v[0]), int(v[1]), int(v[2]), 0, 0, 0, 0));
+    def(
+      ['datetime.newinstance/1'],
+      'Datetime',
+      (v) => new ApexDatetime(Number(toKind(v[0], 'long')))
+    );
+    def(['datetime.newinstance/3'], 'Datetime', (v) =>
+      this.localDatetime(int(v[0]), int(v[1]), int(v[2]), 0, 0, 0, 0)
+    );
     def(['datetime.newinstance/6'], 'Datetime', (v) =>
       this.localDatetime(int(v[0]), int(v[1]), int(v[2]), int(v[3]), int(v[4]), int(v[5]), 0)
     );
@@ -890,7 +1048,15 @@ export class Stdlib {
       const tm = v[1] as ApexTime;
       if (d === null || tm === null) throw npe();
       const ms = tm.msOfDay;
-      return this.localDatetime(d.year, d.month, d.day, Math.floor(ms / 3600000), Math.floor(ms / 60000) % 60, Math.floor(ms / 1000) % 60, ms % 1000);
+      return this.localDatetime(
+        d.year,
+        d.month,
+        d.day,
+        Math.floor(ms / 3600000),
+        Math.floor(ms / 60000) % 60,
+        Math.floor(ms / 1000) % 60,
+        ms % 1000
+      );
     });
     def(['datetime.valueof/1'], 'Datetime', (v) => {
       const s = str(v[0]).trim();
@@ -902,12 +1068,22 @@ export class Stdlib {
       const s = str(v[0]).trim();
       const m = /^(\d{4})-(\d{2})-(\d{2})(?: (\d{2}):(\d{2}):(\d{2}))?$/.exec(s);
       if (!m) throw new ApexError('System.TypeException', `Invalid date/time: ${s}`);
-      return new ApexDatetime(Date.UTC(+m[1], +m[2] - 1, +m[3], +(m[4] ?? 0), +(m[5] ?? 0), +(m[6] ?? 0)));
+      return new ApexDatetime(
+        Date.UTC(+m[1], +m[2] - 1, +m[3], +(m[4] ?? 0), +(m[5] ?? 0), +(m[6] ?? 0))
+      );
     });
-    def(['time.newinstance/4'], 'Time', (v) => new ApexTime(((int(v[0]) * 60 + int(v[1])) * 60 + int(v[2])) * 1000 + int(v[3])));
+    def(
+      ['time.newinstance/4'],
+      'Time',
+      (v) => new ApexTime(((int(v[0]) * 60 + int(v[1])) * 60 + int(v[2])) * 1000 + int(v[3]))
+    );
     // ---- JSON
-    def(['json.serialize/1', 'json.serialize/2'], 'String', (v) => JSON.stringify(this.toJson(v[0], v[1] === true)));
-    def(['json.serializepretty/1', 'json.serializepretty/2'], 'String', (v) => JSON.stringify(this.toJson(v[0], v[1] === true), null, 2));
+    def(['json.serialize/1', 'json.serialize/2'], 'String', (v) =>
+      JSON.stringify(this.toJson(v[0], v[1] === true))
+    );
+    def(['json.serializepretty/1', 'json.serializepretty/2'], 'String', (v) =>
+      JSON.stringify(this.toJson(v[0], v[1] === true), null, 2)
+    );
     def(['json.deserializeuntyped/1'], 'Object', (v) => this.fromJsonUntyped(parseJson(str(v[0]))));
     def(['json.deserialize/2', 'json.deserializestrict/2'], 'Object', (v) => {
       const ty = v[1] as SysObject;
@@ -939,7 +1115,14 @@ export class Stdlib {
       return true;
     };
     for (const op of ['insert', 'update', 'delete', 'undelete', 'upsert']) {
-      const resultType = op === 'upsert' ? 'Database.UpsertResult' : op === 'delete' ? 'Database.DeleteResult' : op === 'undelete' ? 'Database.UndeleteResult' : 'Database.SaveResult';
+      const resultType =
+        op === 'upsert'
+          ? 'Database.UpsertResult'
+          : op === 'delete'
+            ? 'Database.DeleteResult'
+            : op === 'undelete'
+              ? 'Database.UndeleteResult'
+              : 'Database.SaveResult';
       for (const n of [1, 2, 3]) {
         t[`database.${op}/${n}`] = {
           ret: (types) => (types[0].startsWith('List') ? `List<${resultType}>` : resultType),
@@ -958,15 +1141,27 @@ export class Stdlib {
         };
       }
     }
-    def(['database.query/1', 'database.query/2'], 'List<SObject>', (v) => rt.data.dynamicQuery(str(v[0]), null, rt.line));
-    def(['database.querywithbinds/2', 'database.querywithbinds/3'], 'List<SObject>', (v) => rt.data.dynamicQuery(str(v[0]), v[1] as ApexMap, rt.line));
-    def(['database.countquery/1', 'database.countquery/2'], 'Integer', (v) => rt.data.dynamicQuery(str(v[0]), null, rt.line));
-    def(['database.countquerywithbinds/2', 'database.countquerywithbinds/3'], 'Integer', (v) => rt.data.dynamicQuery(str(v[0]), v[1] as ApexMap, rt.line));
-    def(['database.getquerylocator/1', 'database.getquerylocator/2'], 'Database.QueryLocator', (v) => {
-      const q = v[0];
-      const records = q instanceof ApexList ? q : rt.data.dynamicQuery(str(q), null, rt.line);
-      return new SysObject('Database.QueryLocator', { records });
-    });
+    def(['database.query/1', 'database.query/2'], 'List<SObject>', (v) =>
+      rt.data.dynamicQuery(str(v[0]), null, rt.line)
+    );
+    def(['database.querywithbinds/2', 'database.querywithbinds/3'], 'List<SObject>', (v) =>
+      rt.data.dynamicQuery(str(v[0]), v[1] as ApexMap, rt.line)
+    );
+    def(['database.countquery/1', 'database.countquery/2'], 'Integer', (v) =>
+      rt.data.dynamicQuery(str(v[0]), null, rt.line)
+    );
+    def(['database.countquerywithbinds/2', 'database.countquerywithbinds/3'], 'Integer', (v) =>
+      rt.data.dynamicQuery(str(v[0]), v[1] as ApexMap, rt.line)
+    );
+    def(
+      ['database.getquerylocator/1', 'database.getquerylocator/2'],
+      'Database.QueryLocator',
+      (v) => {
+        const q = v[0];
+        const records = q instanceof ApexList ? q : rt.data.dynamicQuery(str(q), null, rt.line);
+        return new SysObject('Database.QueryLocator', { records });
+      }
+    );
     def(['database.setsavepoint/0'], 'System.Savepoint', () => {
       this.count('dmlStatements');
       return new SysObject('System.Savepoint', { snapshot: rt.data.snapshot() });
@@ -977,23 +1172,49 @@ export class Stdlib {
       rt.data.restore(sp.props.snapshot);
       return null;
     });
-    def(['database.executebatch/1', 'database.executebatch/2'], 'Id', (v) => this.executeBatch(v[0], v[1] === undefined ? 200 : int(v[1])));
+    def(['database.executebatch/1', 'database.executebatch/2'], 'Id', (v) =>
+      this.executeBatch(v[0], v[1] === undefined ? 200 : int(v[1]))
+    );
     // ---- EventBus
-    def(['eventbus.publish/1'], (ty) => (ty[0].startsWith('List') ? 'List<Database.SaveResult>' : 'Database.SaveResult'), (v) => this.publish(v[0]));
+    def(
+      ['eventbus.publish/1'],
+      (ty) => (ty[0].startsWith('List') ? 'List<Database.SaveResult>' : 'Database.SaveResult'),
+      (v) => this.publish(v[0])
+    );
     // ---- Messaging
-    def(['messaging.sendemail/1', 'messaging.sendemail/2'], 'List<Messaging.SendEmailResult>', (v) => this.sendEmail(v[0] as ApexList, v[1] !== false));
+    def(
+      ['messaging.sendemail/1', 'messaging.sendemail/2'],
+      'List<Messaging.SendEmailResult>',
+      (v) => this.sendEmail(v[0] as ApexList, v[1] !== false)
+    );
     def(['messaging.reserveSingleEmailCapacity/1'.toLowerCase()], 'void', () => null);
     // ---- BusinessHours
     def(['businesshours.add/3'], 'Datetime', (v) => this.bh(v[0]).add3(v[1] as ApexDatetime, v[2]));
-    def(['businesshours.addgmt/3'], 'Datetime', (v) => this.bh(v[0]).add3(v[1] as ApexDatetime, v[2]));
-    def(['businesshours.diff/3'], 'Long', (v) => this.bh(v[0]).diff3(v[1] as ApexDatetime, v[2] as ApexDatetime));
+    def(['businesshours.addgmt/3'], 'Datetime', (v) =>
+      this.bh(v[0]).add3(v[1] as ApexDatetime, v[2])
+    );
+    def(['businesshours.diff/3'], 'Long', (v) =>
+      this.bh(v[0]).diff3(v[1] as ApexDatetime, v[2] as ApexDatetime)
+    );
     def(['businesshours.iswithin/2'], 'Boolean', (v) => this.bh(v[0]).within(v[1] as ApexDatetime));
-    def(['businesshours.nextstartdate/2'], 'Datetime', (v) => this.bh(v[0]).next(v[1] as ApexDatetime));
+    def(['businesshours.nextstartdate/2'], 'Datetime', (v) =>
+      this.bh(v[0]).next(v[1] as ApexDatetime)
+    );
     // ---- EncodingUtil
-    def(['encodingutil.urlencode/2'], 'String', (v) => encodeURIComponent(str(v[0])).replace(/%20/g, '+'));
-    def(['encodingutil.urldecode/2'], 'String', (v) => decodeURIComponent(str(v[0]).replace(/\+/g, ' ')));
-    def(['encodingutil.base64encode/1'], 'String', (v) => Buffer.from((v[0] as ApexBlob).bytes).toString('base64'));
-    def(['blob.valueof/1'], 'Blob', (v) => new ApexBlob(new Uint8Array(Buffer.from(str(v[0]), 'utf8'))));
+    def(['encodingutil.urlencode/2'], 'String', (v) =>
+      encodeURIComponent(str(v[0])).replace(/%20/g, '+')
+    );
+    def(['encodingutil.urldecode/2'], 'String', (v) =>
+      decodeURIComponent(str(v[0]).replace(/\+/g, ' '))
+    );
+    def(['encodingutil.base64encode/1'], 'String', (v) =>
+      Buffer.from((v[0] as ApexBlob).bytes).toString('base64')
+    );
+    def(
+      ['blob.valueof/1'],
+      'Blob',
+      (v) => new ApexBlob(new Uint8Array(Buffer.from(str(v[0]), 'utf8')))
+    );
     this.staticTable = t;
     return t;
   }
@@ -1009,8 +1230,19 @@ export class Stdlib {
     return new ApexDate(d.year, d.month, d.day);
   }
 
-  localDatetime(y: number, mo: number, d: number, h: number, mi: number, s: number, ms: number): ApexDatetime {
-    const dt = DateTime.fromObject({ year: y, month: mo, day: d, hour: h, minute: mi, second: s, millisecond: ms }, { zone: this.userTimeZone });
+  localDatetime(
+    y: number,
+    mo: number,
+    d: number,
+    h: number,
+    mi: number,
+    s: number,
+    ms: number
+  ): ApexDatetime {
+    const dt = DateTime.fromObject(
+      { year: y, month: mo, day: d, hour: h, minute: mi, second: s, millisecond: ms },
+      { zone: this.userTimeZone }
+    );
     return new ApexDatetime(dt.toMillis());
   }
 
@@ -1022,9 +1254,12 @@ export class Stdlib {
     if (a === null || b === null) throw npe();
     const sign = op === '+' ? 1 : op === '-' ? -1 : 0;
     if (!sign) throw new NotSupportedLocally(`operator ${op} on ${typeNameOf(a)}`);
-    if (a instanceof ApexDate && runtimeNumKind(b)) return ApexDate.fromEpochDay(a.toEpochDay() + sign * Number(toKind(b, 'int')));
+    if (a instanceof ApexDate && runtimeNumKind(b))
+      return ApexDate.fromEpochDay(a.toEpochDay() + sign * Number(toKind(b, 'int')));
     if (a instanceof ApexDatetime && runtimeNumKind(b)) {
-      return new ApexDatetime(a.epochMs + sign * Math.round(Number(toKind(b, 'double')) * 86_400_000));
+      return new ApexDatetime(
+        a.epochMs + sign * Math.round(Number(toKind(b, 'double')) * 86_400_000)
+      );
     }
     if (a instanceof ApexTime && runtimeNumKind(b)) {
       throw new NotSupportedLocally('Time arithmetic with +/-');
@@ -1067,7 +1302,9 @@ export class Stdlib {
   }
 
   describeSObject(name: string): SysObject {
-    return new SysObject('Schema.DescribeSObjectResult', { name: this.rt.data.getObjectName(name) });
+    return new SysObject('Schema.DescribeSObjectResult', {
+      name: this.rt.data.getObjectName(name)
+    });
   }
 
   // ------------------------------------------------------------------ members of builtin values
@@ -1088,7 +1325,11 @@ export class Stdlib {
       }
       if (obj.apexType === 'Schema.$fields') {
         const f = this.rt.data.findField(String(obj.props.sobject), name);
-        if (!f) throw new ApexError('System.SObjectException', `Invalid field ${name} for ${obj.props.sobject}`);
+        if (!f)
+          throw new ApexError(
+            'System.SObjectException',
+            `Invalid field ${name} for ${obj.props.sobject}`
+          );
         return this.fieldToken(String(obj.props.sobject), f.name);
       }
     }
@@ -1096,7 +1337,10 @@ export class Stdlib {
   }
 
   setProperty(obj: unknown, name: string, _v: unknown): void {
-    throw new NotSupportedLocally(`setting property ${name} of ${typeNameOf(obj)}`, `line ${this.rt.line}`);
+    throw new NotSupportedLocally(
+      `setting property ${name} of ${typeNameOf(obj)}`,
+      `line ${this.rt.line}`
+    );
   }
 
   methodReturnType(type: string, name: string, nargs: number, args?: Typed[]): string {
@@ -1143,21 +1387,44 @@ export class Stdlib {
     return 'Object';
   }
 
-  objectMethod(self: Instance, name: string, vals: unknown[]): { handled: boolean; value?: unknown } {
+  objectMethod(
+    self: Instance,
+    name: string,
+    vals: unknown[]
+  ): { handled: boolean; value?: unknown } {
     const n = name.toLowerCase();
     if (n === 'tostring' && vals.length === 0) return { handled: true, value: this.rt.str(self) };
     if (n === 'equals' && vals.length === 1) return { handled: true, value: self === vals[0] };
     if (n === 'hashcode' && vals.length === 0) {
       throw new NotSupportedLocally(`default hashCode() of ${self.cls.name}`);
     }
-    if (self.cls.isException) return { handled: true, value: this.exceptionMethod(self, name, vals) };
+    if (self.cls.isException)
+      return { handled: true, value: this.exceptionMethod(self, name, vals) };
     return { handled: false };
   }
 
   exceptionMethod(ex: Instance, name: string, vals: unknown[]): unknown {
     const n = name.toLowerCase();
-    const extra = ex.fields.get('$extra') as { rows?: { index: number; statusCode: string; message: string; fields: string[]; id?: string | null }[] } | undefined;
-    const row = (i: unknown): { index: number; statusCode: string; message: string; fields: string[]; id?: string | null } => {
+    const extra = ex.fields.get('$extra') as
+      | {
+          rows?: {
+            index: number;
+            statusCode: string;
+            message: string;
+            fields: string[];
+            id?: string | null;
+          }[];
+        }
+      | undefined;
+    const row = (
+      i: unknown
+    ): {
+      index: number;
+      statusCode: string;
+      message: string;
+      fields: string[];
+      id?: string | null;
+    } => {
       const r = extra?.rows?.[Number(i)];
       if (!r) throw new ApexError('System.ListException', `List index out of bounds: ${String(i)}`);
       return r;
@@ -1178,7 +1445,10 @@ export class Stdlib {
       case 'getlinenumber':
         return ex.fields.get('$line') ?? -1;
       case 'getstacktracestring':
-        return String(ex.fields.get('$stack') ?? `Class.${ex.cls.name}: line ${ex.fields.get('$line') ?? -1}, column 1`);
+        return String(
+          ex.fields.get('$stack') ??
+            `Class.${ex.cls.name}: line ${ex.fields.get('$line') ?? -1}, column 1`
+        );
       case 'getnumdml':
         return extra?.rows?.length ?? 0;
       case 'getdmlmessage':
@@ -1224,7 +1494,8 @@ export class Stdlib {
     if (o instanceof ApexSet) return this.setMethod(o, n, v, name);
     if (o instanceof ApexMap) return this.mapMethod(o, n, v, name);
     if (o instanceof SObjectValue) return rt.data.sobjectMethod(o, n, v, name);
-    if (typeof o === 'number' || typeof o === 'bigint' || isDecimal(o)) return this.numberMethod(o, n, v, name, staticType);
+    if (typeof o === 'number' || typeof o === 'bigint' || isDecimal(o))
+      return this.numberMethod(o, n, v, name, staticType);
     if (typeof o === 'boolean') {
       if (n === 'equals') return rt.equals(o, v[0]);
       if (n === 'hashcode') return o ? 1231 : 1237;
@@ -1345,7 +1616,8 @@ export class Stdlib {
         return s.replace(new RegExp(javaRegex(a(0))), a(1));
       case 'abbreviate': {
         const max = int(v[0]);
-        if (max < 4) throw new ApexError('System.StringException', 'Minimum abbreviation width is 4');
+        if (max < 4)
+          throw new ApexError('System.StringException', 'Minimum abbreviation width is 4');
         return s.length <= max ? s : s.slice(0, max - 3) + '...';
       }
       case 'capitalize':
@@ -1426,14 +1698,16 @@ export class Stdlib {
     const rt = this.rt;
     const idx = (i: unknown, max: number): number => {
       const k = int(i);
-      if (k < 0 || k >= max) throw new ApexError('System.ListException', `List index out of bounds: ${k}`);
+      if (k < 0 || k >= max)
+        throw new ApexError('System.ListException', `List index out of bounds: ${k}`);
       return k;
     };
     switch (n) {
       case 'add':
         if (v.length === 2) {
           const k = int(v[0]);
-          if (k < 0 || k > l.items.length) throw new ApexError('System.ListException', `List index out of bounds: ${k}`);
+          if (k < 0 || k > l.items.length)
+            throw new ApexError('System.ListException', `List index out of bounds: ${k}`);
           l.items.splice(k, 0, rt.coerce(v[1], l.elementType));
         } else l.items.push(rt.coerce(v[0], l.elementType));
         l.modCount++;
@@ -1441,7 +1715,8 @@ export class Stdlib {
       case 'addall': {
         const src = v[0];
         if (src === null) throw npe();
-        const items = src instanceof ApexList ? src.items : src instanceof ApexSet ? [...src.values()] : null;
+        const items =
+          src instanceof ApexList ? src.items : src instanceof ApexSet ? [...src.values()] : null;
         if (!items) throw new NotSupportedLocally(`List.addAll(${typeNameOf(src)})`);
         for (const x of items) l.items.push(rt.coerce(x, l.elementType));
         l.modCount++;
@@ -1474,7 +1749,11 @@ export class Stdlib {
       case 'deepclone':
         return new ApexList(
           l.elementType,
-          l.items.map((x) => (x instanceof SObjectValue ? x.clone(v[0] === true, true, v[1] === true, v[2] === true) : x))
+          l.items.map((x) =>
+            x instanceof SObjectValue
+              ? x.clone(v[0] === true, true, v[1] === true, v[2] === true)
+              : x
+          )
         );
       case 'equals':
         return rt.equals(l, v[0]);
@@ -1503,14 +1782,18 @@ export class Stdlib {
   private sortList(l: ApexList, comparator: unknown): void {
     const rt = this.rt;
     if (comparator instanceof Instance) {
-      l.items.sort((x, y) => Number(rt.callMethod(comparator, 'compare', [x, y], rt.line, comparator.cls.name)));
+      l.items.sort((x, y) =>
+        Number(rt.callMethod(comparator, 'compare', [x, y], rt.line, comparator.cls.name))
+      );
       return;
     }
-    if (l.items.some((x) => x instanceof SObjectValue)) throw new NotSupportedLocally('List<SObject>.sort() (platform sObject sort order)');
+    if (l.items.some((x) => x instanceof SObjectValue))
+      throw new NotSupportedLocally('List<SObject>.sort() (platform sObject sort order)');
     l.items.sort((x, y) => {
       if (x === null) return y === null ? 0 : -1;
       if (y === null) return 1;
-      if (x instanceof Instance) return Number(rt.callMethod(x, 'compareTo', [y], rt.line, x.cls.name));
+      if (x instanceof Instance)
+        return Number(rt.callMethod(x, 'compareTo', [y], rt.line, x.cls.name));
       if (x instanceof EnumValue && y instanceof EnumValue) return x.ordinal - y.ordinal;
       return apexCompare(x, y) ?? 0;
     });
@@ -1601,7 +1884,8 @@ export class Stdlib {
       case 'putall': {
         const src = v[0];
         if (src instanceof ApexMap) for (const [k, x] of src.entries()) m.set(k, x);
-        else if (src instanceof ApexList) for (const so of src.items) m.set((so as SObjectValue).get('Id'), so);
+        else if (src instanceof ApexList)
+          for (const so of src.items) m.set((so as SObjectValue).get('Id'), so);
         else throw new NotSupportedLocally(`Map.putAll(${typeNameOf(src)})`);
         return null;
       }
@@ -1684,11 +1968,23 @@ export class Stdlib {
       case 'addhours':
         return new ApexDatetime(d.epochMs + int(v[0]) * 3_600_000);
       case 'adddays':
-        return new ApexDatetime(local().plus({ days: int(v[0]) }).toMillis());
+        return new ApexDatetime(
+          local()
+            .plus({ days: int(v[0]) })
+            .toMillis()
+        );
       case 'addmonths':
-        return new ApexDatetime(local().plus({ months: int(v[0]) }).toMillis());
+        return new ApexDatetime(
+          local()
+            .plus({ months: int(v[0]) })
+            .toMillis()
+        );
       case 'addyears':
-        return new ApexDatetime(local().plus({ years: int(v[0]) }).toMillis());
+        return new ApexDatetime(
+          local()
+            .plus({ years: int(v[0]) })
+            .toMillis()
+        );
       case 'date':
         return this.localDate(d, zone);
       case 'dategmt':
@@ -1729,13 +2025,19 @@ export class Stdlib {
         return local().ordinal;
       case 'format':
         if (v.length === 0) return local().toFormat('M/d/yyyy, h:mm a');
-        return javaFormat(DateTime.fromMillis(d.epochMs, { zone: v.length > 1 ? str(v[1]) : zone }), str(v[0]));
+        return javaFormat(
+          DateTime.fromMillis(d.epochMs, { zone: v.length > 1 ? str(v[1]) : zone }),
+          str(v[0])
+        );
       case 'formatgmt':
         return javaFormat(gmt(), str(v[0]));
       case 'formatlong':
         throw new NotSupportedLocally('Datetime.formatLong');
       case 'isSameDay'.toLowerCase():
-        return this.localDate(d, zone).toString() === this.localDate(v[0] as ApexDatetime, zone).toString();
+        return (
+          this.localDate(d, zone).toString() ===
+          this.localDate(v[0] as ApexDatetime, zone).toString()
+        );
       case 'equals':
         return this.rt.equals(d, v[0]);
       case 'getdate':
@@ -1745,7 +2047,8 @@ export class Stdlib {
   }
 
   private dateMethod(d: ApexDate, n: string, v: unknown[], name: string): unknown {
-    const lux = (): DateTime => DateTime.fromObject({ year: d.year, month: d.month, day: d.day }, { zone: 'UTC' });
+    const lux = (): DateTime =>
+      DateTime.fromObject({ year: d.year, month: d.month, day: d.day }, { zone: 'UTC' });
     const from = (x: DateTime): ApexDate => new ApexDate(x.year, x.month, x.day);
     switch (n) {
       case 'adddays':
@@ -1792,7 +2095,8 @@ export class Stdlib {
 
   private timeMethod(t: ApexTime, n: string, v: unknown[], name: string): unknown {
     const ms = t.msOfDay;
-    const wrap = (x: number): ApexTime => new ApexTime(((x % 86_400_000) + 86_400_000) % 86_400_000);
+    const wrap = (x: number): ApexTime =>
+      new ApexTime(((x % 86_400_000) + 86_400_000) % 86_400_000);
     switch (n) {
       case 'hour':
         return Math.floor(ms / 3_600_000);
@@ -1824,11 +2128,21 @@ export class Stdlib {
       case 'Messaging.SingleEmailMessage':
         return new SysObject(canonical, {});
       case 'Messaging.CustomNotification':
-        return new SysObject(canonical, vals.length ? { typeId: vals[0], sender: vals[1], title: vals[2], body: vals[3], targetId: vals[4] } : {});
+        return new SysObject(
+          canonical,
+          vals.length
+            ? { typeId: vals[0], sender: vals[1], title: vals[2], body: vals[3], targetId: vals[4] }
+            : {}
+        );
       case 'System.HttpRequest':
         return new SysObject(canonical, { headers: new Map<string, string>() });
       case 'System.HttpResponse':
-        return new SysObject(canonical, { headers: new Map<string, string>(), statusCode: null, body: null, status: null });
+        return new SysObject(canonical, {
+          headers: new Map<string, string>(),
+          statusCode: null,
+          body: null,
+          status: null
+        });
       case 'System.Http':
         return new SysObject(canonical, {});
       case 'Database.DMLOptions':
@@ -1841,13 +2155,17 @@ export class Stdlib {
     const rt = this.rt;
     const p = o.props;
     const t = o.apexType;
-    if (n === 'equals') return o === v[0] || (o.apexType === (v[0] as SysObject)?.apexType && rt.str(o) === rt.str(v[0]));
+    if (n === 'equals')
+      return (
+        o === v[0] || (o.apexType === (v[0] as SysObject)?.apexType && rt.str(o) === rt.str(v[0]))
+      );
     if (n === 'tostring') return o.apexString();
     if (n === 'hashcode') return stringHash(o.apexString());
     switch (t) {
       case 'System.Type':
         if (n === 'getname') return String(p.name);
-        if (n === 'newinstance') return rt.construct(String(p.name), [], rt.line, [...rt.classes.values()][0]);
+        if (n === 'newinstance')
+          return rt.construct(String(p.name), [], rt.line, [...rt.classes.values()][0]);
         if (n === 'isassignablefrom') {
           const other = v[0] as SysObject;
           const a = rt.resolveClass(String(p.name), null);
@@ -1902,7 +2220,8 @@ export class Stdlib {
         }
         break;
       case 'Schema.SObjectField':
-        if (n === 'getdescribe') return new SysObject('Schema.DescribeFieldResult', { sobject: p.sobject, name: p.name });
+        if (n === 'getdescribe')
+          return new SysObject('Schema.DescribeFieldResult', { sobject: p.sobject, name: p.name });
         break;
       case 'Schema.DescribeFieldResult': {
         const f = rt.data.findField(String(p.sobject), String(p.name));
@@ -1941,7 +2260,10 @@ export class Stdlib {
           case 'isunique':
             return f.unique;
           case 'getreferenceto':
-            return new ApexList('Schema.SObjectType', f.referenceTo.map((r) => this.sobjectType(r)));
+            return new ApexList(
+              'Schema.SObjectType',
+              f.referenceTo.map((r) => this.sobjectType(r))
+            );
           case 'getrelationshipname':
             return f.relationshipName;
           case 'getsobjectfield':
@@ -1949,7 +2271,15 @@ export class Stdlib {
           case 'getpicklistvalues':
             return new ApexList(
               'Schema.PicklistEntry',
-              f.picklistValues.map((pv) => new SysObject('Schema.PicklistEntry', { value: pv.value, label: pv.label, active: pv.active, default: pv.default }))
+              f.picklistValues.map(
+                (pv) =>
+                  new SysObject('Schema.PicklistEntry', {
+                    value: pv.value,
+                    label: pv.label,
+                    active: pv.active,
+                    default: pv.default
+                  })
+              )
             );
           case 'getdefaultvalue':
             return f.defaultValue;
@@ -1968,12 +2298,14 @@ export class Stdlib {
       case 'Database.UndeleteResult':
         if (n === 'issuccess') return p.success;
         if (n === 'getid') return p.id ?? null;
-        if (n === 'geterrors') return new ApexList('Database.Error', (p.errors as SysObject[]) ?? []);
+        if (n === 'geterrors')
+          return new ApexList('Database.Error', (p.errors as SysObject[]) ?? []);
         if (n === 'iscreated') return p.created ?? false;
         break;
       case 'Database.Error':
         if (n === 'getmessage') return p.message;
-        if (n === 'getstatuscode') return this.builtinEnumValue('System.StatusCode', String(p.statusCode)) ?? p.statusCode;
+        if (n === 'getstatuscode')
+          return this.builtinEnumValue('System.StatusCode', String(p.statusCode)) ?? p.statusCode;
         if (n === 'getfields') return new ApexList('String', [...((p.fields as string[]) ?? [])]);
         break;
       case 'System.TimeZone':
@@ -2029,10 +2361,19 @@ export class Stdlib {
     if (o.apexType === 'Messaging.CustomNotification' && n === 'send') {
       const recipients = v[0];
       if (!(recipients instanceof ApexSet) || recipients.size === 0) {
-        throw new ApexError('System.IllegalArgumentException', 'Recipients cannot be null or empty');
+        throw new ApexError(
+          'System.IllegalArgumentException',
+          'Recipients cannot be null or empty'
+        );
       }
-      if (!p.typeid && !p.notificationtypeid) throw new ApexError('System.IllegalArgumentException', 'Notification type Id is required');
-      this.notifications.push(new SysObject('Messaging.CustomNotification', { ...p, recipients: [...recipients.values()] }));
+      if (!p.typeid && !p.notificationtypeid)
+        throw new ApexError('System.IllegalArgumentException', 'Notification type Id is required');
+      this.notifications.push(
+        new SysObject('Messaging.CustomNotification', {
+          ...p,
+          recipients: [...recipients.values()]
+        })
+      );
       return null;
     }
     if (o.apexType === 'System.HttpRequest' || o.apexType === 'System.HttpResponse') {
@@ -2050,7 +2391,8 @@ export class Stdlib {
       return null;
     }
     if (n.startsWith('get') && v.length === 0) return p[n.slice(3)] ?? null;
-    if (n.startsWith('set') && v.length > 1) throw new NotSupportedLocally(`${o.apexType}.${name} with ${v.length} arguments`);
+    if (n.startsWith('set') && v.length > 1)
+      throw new NotSupportedLocally(`${o.apexType}.${name} with ${v.length} arguments`);
     throw new NotSupportedLocally(`${o.apexType}.${name}()`, `line ${this.rt.line}`);
   }
 
@@ -2063,8 +2405,11 @@ export class Stdlib {
     for (const m of list.items) {
       const msg = m as SysObject;
       const p = msg.props;
-      const hasRecipient = p.targetobjectid || (p.toaddresses instanceof ApexList && p.toaddresses.items.length) ||
-        (p.ccaddresses instanceof ApexList && p.ccaddresses.items.length) || (p.bccaddresses instanceof ApexList && p.bccaddresses.items.length);
+      const hasRecipient =
+        p.targetobjectid ||
+        (p.toaddresses instanceof ApexList && p.toaddresses.items.length) ||
+        (p.ccaddresses instanceof ApexList && p.ccaddresses.items.length) ||
+        (p.bccaddresses instanceof ApexList && p.bccaddresses.items.length);
       if (!hasRecipient) {
         if (allOrNone) {
           throw new ApexError(
@@ -2084,12 +2429,18 @@ export class Stdlib {
   private callout(req: SysObject): SysObject {
     const rt = this.rt;
     if (this.rt.data.hasUncommittedWork() && !this.asyncContext) {
-      throw new ApexError('System.CalloutException', 'You have uncommitted work pending. Please commit or rollback before calling out');
+      throw new ApexError(
+        'System.CalloutException',
+        'You have uncommitted work pending. Please commit or rollback before calling out'
+      );
     }
     this.count('callouts');
     const mock = this.mocks.get('httpcalloutmock');
     if (!mock) {
-      throw new ApexError('System.TypeException', 'Methods defined as TestMethod do not support Web service callouts');
+      throw new ApexError(
+        'System.TypeException',
+        'Methods defined as TestMethod do not support Web service callouts'
+      );
     }
     const res = rt.callMethod(mock, 'respond', [req], rt.line, 'HttpCalloutMock');
     return res as SysObject;
@@ -2142,7 +2493,11 @@ export class Stdlib {
       // chaining: in a test only one chained job may be enqueued and it does not run
       const count = (this.usage.chainedQueueable ?? 0) + 1;
       this.usage.chainedQueueable = count;
-      if (count > 1) throw new ApexError('System.LimitException', 'Too many queueable jobs added to the queue: 2');
+      if (count > 1)
+        throw new ApexError(
+          'System.LimitException',
+          'Too many queueable jobs added to the queue: 2'
+        );
       return this.newId('707');
     }
     this.count('queueableJobs');
@@ -2153,7 +2508,9 @@ export class Stdlib {
       id,
       run: () => {
         const ctx = new SysObject('System.QueueableContext', { jobId: id });
-        this.runJob(id, 'queueable', () => rt.callMethod(job, 'execute', [ctx], rt.line, job.cls.name));
+        this.runJob(id, 'queueable', () =>
+          rt.callMethod(job, 'execute', [ctx], rt.line, job.cls.name)
+        );
       }
     });
     return id;
@@ -2162,7 +2519,10 @@ export class Stdlib {
   /** Queues a @future call (the interpreter calls this for @future methods). */
   enqueueFuture(cls: import('./model.ts').ClassInfo, run: () => void): void {
     if (this.asyncContext === 'future' || this.asyncContext === 'batch') {
-      throw new ApexError('System.AsyncException', 'Future method cannot be called from a future or batch method');
+      throw new ApexError(
+        'System.AsyncException',
+        'Future method cannot be called from a future or batch method'
+      );
     }
     this.count('futureCalls');
     const id = this.rt.data.recordAsyncJob('Future', topLevel(cls));
@@ -2189,7 +2549,11 @@ export class Stdlib {
 
   private executeBatch(job: unknown, size: number): string {
     if (!(job instanceof Instance)) throw npe();
-    if (size < 1 || size > 2000) throw new ApexError('System.InvalidParameterValueException', 'Batch size must be between 1 and 2000');
+    if (size < 1 || size > 2000)
+      throw new ApexError(
+        'System.InvalidParameterValueException',
+        'Batch size must be between 1 and 2000'
+      );
     const rt = this.rt;
     const id = rt.data.recordAsyncJob('BatchApex', topLevel(job.cls));
     this.asyncQueue.push({
@@ -2199,10 +2563,22 @@ export class Stdlib {
         const ctx = new SysObject('Database.BatchableContext', { jobId: id });
         this.runJob(id, 'batch', () => {
           const start = rt.callMethod(job, 'start', [ctx], rt.line, job.cls.name);
-          const records = start instanceof SysObject ? (start.props.records as ApexList).items : start instanceof ApexList ? start.items : null;
-          if (!records) throw new NotSupportedLocally('Batchable start() returning a custom Iterable');
+          const records =
+            start instanceof SysObject
+              ? (start.props.records as ApexList).items
+              : start instanceof ApexList
+                ? start.items
+                : null;
+          if (!records)
+            throw new NotSupportedLocally('Batchable start() returning a custom Iterable');
           for (let i = 0; i < records.length; i += size) {
-            rt.callMethod(job, 'execute', [ctx, new ApexList('SObject', records.slice(i, i + size))], rt.line, job.cls.name);
+            rt.callMethod(
+              job,
+              'execute',
+              [ctx, new ApexList('SObject', records.slice(i, i + size))],
+              rt.line,
+              job.cls.name
+            );
           }
           rt.callMethod(job, 'finish', [ctx], rt.line, job.cls.name);
         });
@@ -2245,7 +2621,8 @@ export class Stdlib {
       const job = this.asyncQueue.shift()!;
       job.run();
       this.deliverEvents();
-      if (++guard > 1000) throw new ApexError('System.AsyncException', 'Too many async jobs run at Test.stopTest');
+      if (++guard > 1000)
+        throw new ApexError('System.AsyncException', 'Too many async jobs run at Test.stopTest');
     }
   }
 
@@ -2253,13 +2630,19 @@ export class Stdlib {
 
   private calendars = new Map<string, BusinessCalendar>();
 
-  private bh(id: unknown): { add3: (s: ApexDatetime, ms: unknown) => ApexDatetime; diff3: (a: ApexDatetime, b: ApexDatetime) => bigint; within: (d: ApexDatetime) => boolean; next: (d: ApexDatetime) => ApexDatetime } {
+  private bh(id: unknown): {
+    add3: (s: ApexDatetime, ms: unknown) => ApexDatetime;
+    diff3: (a: ApexDatetime, b: ApexDatetime) => bigint;
+    within: (d: ApexDatetime) => boolean;
+    next: (d: ApexDatetime) => ApexDatetime;
+  } {
     if (id === null) throw npe();
     const key = this.rt.toId(String(id));
     let cal = this.calendars.get(key);
     if (!cal) {
       const row = this.rt.data.businessHoursRow(key);
-      if (!row) throw new ApexError('System.NoDataFoundException', `Invalid BusinessHours Id: ${key}`);
+      if (!row)
+        throw new ApexError('System.NoDataFoundException', `Invalid BusinessHours Id: ${key}`);
       const days = {} as WeeklyHours['days'];
       for (let i = 0; i < 7; i++) {
         const d = DAY_NAMES[i];
@@ -2314,14 +2697,22 @@ export class Stdlib {
       const o: Record<string, unknown> = { attributes: rt.data.jsonAttributes(v) };
       for (const [k, x] of v.getPopulatedFieldsAsMap()) {
         if (suppressNulls && x === null) continue;
-        o[k] = x instanceof Array ? { totalSize: x.length, done: true, records: x.map((r) => this.toJson(r, suppressNulls)) } : this.toJson(x, suppressNulls);
+        o[k] =
+          x instanceof Array
+            ? {
+                totalSize: x.length,
+                done: true,
+                records: x.map((r) => this.toJson(r, suppressNulls))
+              }
+            : this.toJson(x, suppressNulls);
       }
       return o;
     }
     if (v instanceof Instance) {
       const o: Record<string, unknown> = {};
       const chain: import('./model.ts').ClassInfo[] = [];
-      for (let c: import('./model.ts').ClassInfo | null = v.cls; c; c = rt.superOf(c)) chain.unshift(c);
+      for (let c: import('./model.ts').ClassInfo | null = v.cls; c; c = rt.superOf(c))
+        chain.unshift(c);
       for (const c of chain) {
         for (const f of c.fieldOrder) {
           if (f.isStatic || f.getter) continue;
@@ -2337,11 +2728,21 @@ export class Stdlib {
 
   fromJsonUntyped(j: unknown): unknown {
     if (j === null) return null;
-    if (Array.isArray(j)) return new ApexList('Object', j.map((x) => this.fromJsonUntyped(x)));
-    if (j instanceof JsonNumber) return j.integral ? (Math.abs(Number(j.text)) <= INT_MAX ? Number(j.text) : BigInt(j.text)) : parseDecimal(j.text);
+    if (Array.isArray(j))
+      return new ApexList(
+        'Object',
+        j.map((x) => this.fromJsonUntyped(x))
+      );
+    if (j instanceof JsonNumber)
+      return j.integral
+        ? Math.abs(Number(j.text)) <= INT_MAX
+          ? Number(j.text)
+          : BigInt(j.text)
+        : parseDecimal(j.text);
     if (typeof j === 'object') {
       const m = new ApexMap('String', 'Object');
-      for (const [k, x] of Object.entries(j as Record<string, unknown>)) m.set(k, this.fromJsonUntyped(x));
+      for (const [k, x] of Object.entries(j as Record<string, unknown>))
+        m.set(k, this.fromJsonUntyped(x));
       return m;
     }
     return j;
@@ -2353,7 +2754,10 @@ export class Stdlib {
     const { base, args } = splitType(type);
     const b = base.toLowerCase();
     const bad = (): never => {
-      throw new ApexError('System.JSONException', `Malformed JSON: Expected ${type} but found ${JSON.stringify(j)?.slice(0, 40)}`);
+      throw new ApexError(
+        'System.JSONException',
+        `Malformed JSON: Expected ${type} but found ${JSON.stringify(j)?.slice(0, 40)}`
+      );
     };
     switch (b) {
       case 'object':
@@ -2395,7 +2799,8 @@ export class Stdlib {
       case 'map': {
         if (typeof j !== 'object' || Array.isArray(j)) bad();
         const m = new ApexMap(args[0] ?? 'String', args[1] ?? 'Object');
-        for (const [k, x] of Object.entries(j as Record<string, unknown>)) m.set(rt.coerce(k, args[0] ?? 'String'), this.fromJsonTyped(x, args[1] ?? 'Object'));
+        for (const [k, x] of Object.entries(j as Record<string, unknown>))
+          m.set(rt.coerce(k, args[0] ?? 'String'), this.fromJsonTyped(x, args[1] ?? 'Object'));
         return m;
       }
     }
@@ -2407,7 +2812,10 @@ export class Stdlib {
       for (const [k, x] of Object.entries(j as Record<string, unknown>)) {
         const f = rt.lookupField(cls, k);
         if (!f || f.isStatic) continue;
-        inst.fields.set(f.name.toLowerCase(), this.fromJsonTyped(x, rt.resolveTypeName(f.type, f.owner)));
+        inst.fields.set(
+          f.name.toLowerCase(),
+          this.fromJsonTyped(x, rt.resolveTypeName(f.type, f.owner))
+        );
       }
       return inst;
     }
@@ -2504,13 +2912,33 @@ const INSTANCE_RETURNS: Record<string, Record<string, string>> = {
   },
   integer: { intvalue: 'Integer', longvalue: 'Long', doublevalue: 'Double', format: 'String' },
   long: { intvalue: 'Integer', longvalue: 'Long', doublevalue: 'Double', format: 'String' },
-  double: { intvalue: 'Integer', longvalue: 'Long', doublevalue: 'Double', format: 'String', round: 'Long' },
+  double: {
+    intvalue: 'Integer',
+    longvalue: 'Long',
+    doublevalue: 'Double',
+    format: 'String',
+    round: 'Long'
+  },
   'system.timezone': { getoffset: 'Integer', getid: 'String' },
   'database.saveresult': { issuccess: 'Boolean', getid: 'Id', geterrors: 'List<Database.Error>' },
-  'database.upsertresult': { issuccess: 'Boolean', getid: 'Id', geterrors: 'List<Database.Error>', iscreated: 'Boolean' },
+  'database.upsertresult': {
+    issuccess: 'Boolean',
+    getid: 'Id',
+    geterrors: 'List<Database.Error>',
+    iscreated: 'Boolean'
+  },
   'database.deleteresult': { issuccess: 'Boolean', getid: 'Id', geterrors: 'List<Database.Error>' },
-  'database.error': { getmessage: 'String', getstatuscode: 'System.StatusCode', getfields: 'List<String>' },
-  'schema.describefieldresult': { getlength: 'Integer', getpicklistvalues: 'List<Schema.PicklistEntry>', getname: 'String', getlabel: 'String' },
+  'database.error': {
+    getmessage: 'String',
+    getstatuscode: 'System.StatusCode',
+    getfields: 'List<String>'
+  },
+  'schema.describefieldresult': {
+    getlength: 'Integer',
+    getpicklistvalues: 'List<Schema.PicklistEntry>',
+    getname: 'String',
+    getlabel: 'String'
+  },
   'schema.describesobjectresult': { getname: 'String', getlabel: 'String', getkeyprefix: 'String' },
   'system.type': { getname: 'String' },
   'system.httpresponse': { getstatuscode: 'Integer', getbody: 'String', getstatus: 'String' }
@@ -2552,7 +2980,11 @@ function parseJson(text: string): unknown {
     }
   }
   try {
-    return JSON.parse(out, (_k, v) => (v && typeof v === 'object' && '$num' in v && Object.keys(v).length === 1 ? new JsonNumber(v.$num) : v));
+    return JSON.parse(out, (_k, v) =>
+      v && typeof v === 'object' && '$num' in v && Object.keys(v).length === 1
+        ? new JsonNumber(v.$num)
+        : v
+    );
   } catch (e) {
     throw new ApexError('System.JSONException', `Malformed JSON: ${(e as Error).message}`);
   }
@@ -2593,7 +3025,8 @@ function parseIntStrict(s: string): number {
   const t = s.trim();
   if (!/^[+-]?\d+$/.test(t)) throw new ApexError('System.TypeException', `Invalid integer: ${s}`);
   const n = Number(t);
-  if (n > INT_MAX || n < INT_MIN) throw new ApexError('System.TypeException', `Invalid integer: ${s}`);
+  if (n > INT_MAX || n < INT_MIN)
+    throw new ApexError('System.TypeException', `Invalid integer: ${s}`);
   return n;
 }
 
@@ -2637,7 +3070,8 @@ function roundingMode(mode: string, d: Decimal, _scale: number): 0 | 1 | 2 | 3 |
     case 'HALF_UP':
       return Decimal.ROUND_HALF_UP;
     case 'UNNECESSARY':
-      if (d.decimalPlaces() > _scale) throw new ApexError('System.MathException', 'Rounding necessary');
+      if (d.decimalPlaces() > _scale)
+        throw new ApexError('System.MathException', 'Rounding necessary');
       return Decimal.ROUND_DOWN;
   }
   throw new NotSupportedLocally(`RoundingMode ${mode}`);
@@ -2653,7 +3087,8 @@ function formatNumber(o: unknown, kind: ReturnType<typeof numKind>): string {
     return sign + grouped + (f ? '.' + f.slice(0, 3) : '');
   }
   const n = o as number;
-  if (kind === 'double' || !Number.isInteger(n)) return n.toLocaleString('en-US', { maximumFractionDigits: 3 });
+  if (kind === 'double' || !Number.isInteger(n))
+    return n.toLocaleString('en-US', { maximumFractionDigits: 3 });
   return n.toLocaleString('en-US');
 }
 
@@ -2784,11 +3219,15 @@ function holidaySpec(h: SObjectValue): HolidaySpec {
   if (et !== null) spec.endTimeInMinutes = Number(et);
   if (g('IsRecurrence') === true) {
     spec.isRecurrence = true;
-    if (g('RecurrenceType')) spec.recurrenceType = g('RecurrenceType') as HolidaySpec['recurrenceType'];
+    if (g('RecurrenceType'))
+      spec.recurrenceType = g('RecurrenceType') as HolidaySpec['recurrenceType'];
     if (g('RecurrenceInterval') !== null) spec.recurrenceInterval = Number(g('RecurrenceInterval'));
-    if (g('RecurrenceDayOfWeekMask') !== null) spec.recurrenceDayOfWeekMask = Number(g('RecurrenceDayOfWeekMask'));
-    if (g('RecurrenceDayOfMonth') !== null) spec.recurrenceDayOfMonth = Number(g('RecurrenceDayOfMonth'));
-    if (g('RecurrenceInstance')) spec.recurrenceInstance = g('RecurrenceInstance') as HolidaySpec['recurrenceInstance'];
+    if (g('RecurrenceDayOfWeekMask') !== null)
+      spec.recurrenceDayOfWeekMask = Number(g('RecurrenceDayOfWeekMask'));
+    if (g('RecurrenceDayOfMonth') !== null)
+      spec.recurrenceDayOfMonth = Number(g('RecurrenceDayOfMonth'));
+    if (g('RecurrenceInstance'))
+      spec.recurrenceInstance = g('RecurrenceInstance') as HolidaySpec['recurrenceInstance'];
     if (g('RecurrenceMonthOfYear')) spec.recurrenceMonthOfYear = String(g('RecurrenceMonthOfYear'));
     const rs = g('RecurrenceStartDate') as ApexDate | null;
     const re = g('RecurrenceEndDateOnly') as ApexDate | null;

@@ -21,6 +21,8 @@ export interface OrgFixture {
   records: Map<string, FixtureRow[]>;
   /** BusinessHours Id → Holiday Ids that apply to it (18 characters). */
   businessHoursHolidays: Map<string, string[]>;
+  /** What URL.getOrgDomainUrl() returns (https://<my domain>.my.salesforce.com). */
+  orgDomainUrl: string;
 }
 
 /** This repository's fixture, used when a project has no `config/apex-runtime-org.json`. */
@@ -35,6 +37,7 @@ export const DEFAULT_ORG_FIXTURE = path.resolve(
 
 interface FixtureJson {
   timeZone?: unknown;
+  orgDomainUrl?: unknown;
   runningUser?: unknown;
   records?: unknown;
   businessHoursHolidays?: unknown;
@@ -123,5 +126,16 @@ export function loadOrgFixture(fixturePath?: string): OrgFixture {
       );
     }
   }
-  return { file, timeZone: json.timeZone, runningUserId, records, businessHoursHolidays: bhh };
+  const orgDomainUrl = json.orgDomainUrl ?? 'https://example.my.salesforce.com';
+  if (typeof orgDomainUrl !== 'string' || !/^https:\/\/[^/]+$/.test(orgDomainUrl)) {
+    throw new SchemaError('"orgDomainUrl" must be an https URL without a path', file);
+  }
+  return {
+    file,
+    timeZone: json.timeZone,
+    runningUserId,
+    records,
+    businessHoursHolidays: bhh,
+    orgDomainUrl
+  };
 }

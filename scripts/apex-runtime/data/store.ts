@@ -20,7 +20,7 @@ import {
   normalizeId,
   parseDecimal
 } from '../values.ts';
-import { ConversionError, fromExternal, toStored } from './convert.ts';
+import { ConversionError, compareValues, fromExternal, toStored } from './convert.ts';
 import { SchemaError } from './errors.ts';
 import {
   base62,
@@ -55,9 +55,39 @@ export interface DmlContext {
   userId: string;
 }
 
+/** Fields the platform sets on every save; DML ignores values a record carries for them. */
+const SYSTEM_FIELDS = new Set([
+  'id',
+  'createddate',
+  'createdbyid',
+  'lastmodifieddate',
+  'lastmodifiedbyid',
+  'systemmodstamp',
+  'isdeleted'
+]);
+
+/** Objects whose Name is derived from FirstName and LastName. */
+const COMPOUND_NAME_OBJECTS = new Set(['Lead', 'Contact', 'User']);
+
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a === null || b === null || a === undefined || b === undefined)
+    return a === b || (a ?? null) === (b ?? null);
+  try {
+    return compareValues(a, b) === 0 && typeof a === typeof b;
+  } catch {
+    return false;
+  }
+}
+
 /** Runtime values (as opposed to JSON forms) that seedRow stores as they are. */
 function isRuntimeValue(v: unknown): boolean {
-  return v instanceof ApexDatetime || v instanceof ApexDate || v instanceof ApexTime || isDecimal(v) || typeof v === 'bigint';
+  return (
+    v instanceof ApexDatetime ||
+    v instanceof ApexDate ||
+    v instanceof ApexTime ||
+    isDecimal(v) ||
+    typeof v === 'bigint'
+  );
 }
 
 const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -125,7 +155,7 @@ export class Store {
     }
   }
 
-    /**
+  /**
    * Stores a row the platform itself creates (fixture records, CronTrigger and AsyncApexJob rows
    * of scheduled or queued jobs) without DML validation. Values may be JSON forms (ISO strings
    * for dates and datetimes) or runtime values. `where` names the origin for error messages.
@@ -138,8 +168,11 @@ export class Store {
       if (name === 'Id') continue;
       const field = this.schema.findField(obj, name);
       if (!field) throw new SchemaError(`${where}: no field ${name} on ${obj.name}`);
-            try {
-        row.values.set(field.name, isRuntimeValue(value) ? toStored(field, value) : fromExternal(field, value));
+      try {
+        row.values.set(
+          field.name,
+          isRuntimeValue(value) ? toStored(field, value) : fromExternal(field, value)
+        );
       } catch (e) {
         throw new SchemaError(`${where}: ${obj.name}.${field.name}: ${(e as Error).message}`);
       }
@@ -399,7 +432,7 @@ export class Store {
     const c = this.ctx(ctx);
     for (const rec of records) {
       for (const f of obj.fields.values()) {
-        if (!f.createable && f.name !== 'OwnerId') continue;
+        if (!f.createable) continue;
         const current = rec.isSet(f.name) ? rec.get(f.name) : null;
         if (current !== null) continue;
         if (f.name === 'OwnerId' && f.type === 'reference' && f.defaultedOnCreate) {
@@ -562,6 +595,7 @@ export class Store {
     errors: RowError[],
     op: 'insert' | 'update'
   ): void {
+    const readOnly: string[] = [];
     for (const name of rec.fieldNames()) {
       if (name.toLowerCase() === 'id') continue;
       const f = this.schema.findField(obj, name);
@@ -574,7 +608,18 @@ export class Store {
         });
         continue;
       }
-      if (op === 'insert' ? !f.createable : !f.updateable) continue;
+      if (op === 'insert' ? !f.createable : !f.updateable) {
+        // Fields the platform fills itself, and computed ones, are ignored (a cloned or queried
+        // record carries them). Any other read-only field with a value is refused, unless an
+        // update leaves it unchanged (a queried record written back).
+        const value = rec.get(name);
+        if (SYSTEM_FIELDS.has(f.name.toLowerCase()) || f.calculated || f.autoNumber) continue;
+        if (f.name === 'Name' && COMPOUND_NAME_OBJECTS.has(obj.name)) continue;
+        if (value === null) continue;
+        if (op === 'update' && sameValue(value, values.get(f.name))) continue;
+        readOnly.push(f.name);
+        continue;
+      }
       let v: unknown;
       try {
         v = toStored(f, rec.get(name));
@@ -594,6 +639,14 @@ export class Store {
       }
       if (v === null && f.apexType === 'Boolean') v = false;
       values.set(f.name, v);
+    }
+    if (readOnly.length) {
+      errors.push({
+        index,
+        statusCode: 'INVALID_FIELD_FOR_INSERT_UPDATE',
+        message: `Unable to create/update fields: ${readOnly.join(', ')}. Please check the security settings of this field and verify that it is read/write for your profile or permission set.`,
+        fields: readOnly
+      });
     }
   }
 
@@ -623,6 +676,11 @@ export class Store {
       for (const f of obj.fields.values())
         if (f.apexType === 'Boolean' && !f.calculated) values.set(f.name, defaultFor(f) ?? false);
       this.mergeRecord(obj, rec, values, index, rowErrors, 'insert');
+      const owner = obj.fields.get('ownerid');
+      if (owner && !owner.createable && owner.defaultedOnCreate && values.get('OwnerId') === null) {
+        // e.g. Group.OwnerId: set by the platform, not by the caller.
+        values.set('OwnerId', this.ctx(ctx).userId);
+      }
       this.fillDerived(obj, values);
       this.validate(obj, values, index, rowErrors, null);
       // Unique fields must also differ within the batch.

@@ -63,6 +63,14 @@ export class OrgSchema {
       : apiName;
   }
 
+  /** A package custom field as this org names it: `stlead__X__c` in the managed package. */
+  field(apiName: string): string {
+    // `X__c` has one `__`; a name that already carries a namespace has two
+    return this.namespace && apiName.endsWith('__c') && apiName.split('__').length === 2
+      ? `${this.namespace}__${apiName}`
+      : apiName;
+  }
+
   has(object: string): boolean {
     const wanted = object.toLowerCase();
     return [...this.objects].some((o) => o.toLowerCase() === wanted);
@@ -357,7 +365,7 @@ export async function runDoctor(conn: OrgConnection): Promise<DoctorReport> {
   if (schema.has(errorObject)) {
     const errors = await records(
       conn,
-      `SELECT Id, ${schema.name('Source__c')}, ${schema.name('Message__c')}, CreatedDate FROM ${errorObject} WHERE CreatedDate = LAST_N_DAYS:1 ORDER BY CreatedDate DESC LIMIT 50`
+      `SELECT Id, ${schema.field('Source__c')}, ${schema.field('Message__c')}, CreatedDate FROM ${errorObject} WHERE CreatedDate = LAST_N_DAYS:1 ORDER BY CreatedDate DESC LIMIT 50`
     );
     const first = errors[0] ? stripNamespace(errors[0]) : undefined;
     checks.push(

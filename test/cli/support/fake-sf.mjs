@@ -3,7 +3,10 @@
 // prints what `sf project deploy start --json` prints on success, or on a component failure.
 import { appendFileSync } from 'node:fs';
 
-appendFileSync(process.env.FAKE_SF_LOG ?? '/dev/null', JSON.stringify(process.argv.slice(2)) + '\n');
+appendFileSync(
+  process.env.FAKE_SF_LOG ?? '/dev/null',
+  JSON.stringify(process.argv.slice(2)) + '\n'
+);
 if (process.env.FAKE_SF_MODE === 'fail') {
   console.log(
     JSON.stringify({
@@ -31,6 +34,11 @@ if (process.env.FAKE_SF_MODE === 'fail') {
 console.log(
   JSON.stringify({
     status: 0,
-    result: { id: '0Af000000000002', status: 'Succeeded', success: true, numberComponentsDeployed: 142 }
+    result: {
+      id: '0Af000000000002',
+      status: 'Succeeded',
+      success: true,
+      numberComponentsDeployed: 142
+    }
   })
 );

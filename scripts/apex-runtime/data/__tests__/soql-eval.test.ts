@@ -139,6 +139,17 @@ describe('WHERE', () => {
       ['Adams', 'Davis']
     );
   });
+  it('mixes binds and literals inside an IN list', () => {
+    const store = newStore();
+    leads(store);
+    const r = records(
+      query(store, "SELECT LastName FROM Lead WHERE Rating IN (:a, :b, 'Warm') ORDER BY LastName", [
+        'Hot',
+        null
+      ])
+    );
+    assert.deepEqual(names(r), ['Adams', 'Clark', 'Davis'], 'a null bind matches the empty rating');
+  });
   it('accepts 15-character Id literals and refuses malformed ones', () => {
     const store = newStore();
     const [a] = leads(store);
@@ -340,6 +351,22 @@ describe('COUNT() and aggregates', () => {
       ordered.map((x) => x.get('Company')),
       ['Beta', 'Acme', 'Delta']
     );
+  });
+  it('accepts aliases on grouped fields only', () => {
+    const store = newStore();
+    leads(store);
+    const r = rows(
+      query(store, 'SELECT Company co, COUNT(Id) n FROM Lead GROUP BY Company ORDER BY Company')
+    );
+    assert.deepEqual(
+      r.map((x) => [x.get('co'), x.get('n')]),
+      [
+        ['Acme', 2],
+        ['Beta', 1],
+        ['Delta', 1]
+      ]
+    );
+    soqlError(() => query(store, 'SELECT LastName ln FROM Lead'), /unexpected token: 'ln'/);
   });
   it('returns one row with COUNT 0 and null SUM over no rows', () => {
     const store = newStore();

@@ -36,6 +36,19 @@ describe('Store seeding', () => {
     assert.equal(rules[0]!.get('IsActive__c'), false);
     assert.equal((rules[1]!.get('Priority__c') as Decimal).toNumber(), 1);
   });
+  it('keeps the LeadStatus rows in step with the Lead.Status picklist', () => {
+    const store = newStore();
+    const statuses = store
+      .rows(store.schema.getObject('LeadStatus'))
+      .sort((a, b) => Number(a.values.get('SortOrder')) - Number(b.values.get('SortOrder')));
+    const picklist = store.schema.getField(store.schema.getObject('Lead'), 'Status').picklistValues;
+    assert.deepEqual(
+      statuses.map((r) => r.values.get('ApiName')),
+      picklist.map((p) => p.value)
+    );
+    const dflt = statuses.find((r) => r.values.get('IsDefault') === true);
+    assert.equal(dflt?.values.get('ApiName'), picklist.find((p) => p.default)?.value);
+  });
   it('gives every store the same seed (fresh per test)', () => {
     const a = newStore();
     const b = newStore();
@@ -207,6 +220,32 @@ describe('insert', () => {
       () => store.prepareInsert('Rule__mdt', [record('Rule__mdt', {})]),
       /not allowed on Rule__mdt/
     );
+  });
+  it('refuses values on read-only fields but ignores system and derived ones', () => {
+    const store = newStore();
+    const errors = store.prepareInsert('Lead', [
+      record('Lead', { LastName: 'x', Company: 'y', ConvertedDate: new ApexDate(2026, 1, 1) }),
+      record('Lead', { LastName: 'x', Company: 'y', Name: 'ignored', CreatedDate: NOW })
+    ]);
+    assert.deepEqual(
+      errors.map((e) => [e.index, e.statusCode, e.fields]),
+      [[0, 'INVALID_FIELD_FOR_INSERT_UPDATE', ['ConvertedDate']]]
+    );
+    assert.match(errors[0]!.message, /^Unable to create\/update fields: ConvertedDate\./);
+    const [lead] = insert(store, 'Lead', [{ LastName: 'x', Company: 'y' }]);
+    const queried = store.getStored(lead!.get('Id') as string)!;
+    queried.put('LastName', 'changed');
+    assert.deepEqual(store.prepareUpdate('Lead', [queried]), [], 'unchanged read-only fields pass');
+    const bad = record('Lead', { Id: lead!.get('Id'), IsConverted: true });
+    assert.equal(
+      store.prepareUpdate('Lead', [bad])[0]!.statusCode,
+      'INVALID_FIELD_FOR_INSERT_UPDATE'
+    );
+  });
+  it('lets the platform own Group.OwnerId', () => {
+    const store = newStore();
+    const [g] = insert(store, 'Group', [{ Name: 'Inbound', Type: 'Queue' }]);
+    assert.equal(store.getStored(g!.get('Id') as string)!.get('OwnerId'), '005000000000001AAA');
   });
   it('refuses commit without prepare', () => {
     const store = newStore();

@@ -237,7 +237,9 @@ interface AggregatePlan {
   groupKeys: RowGetter[];
   outputs: { name: string; compute: (rows: StoredRow[], st: ExecState) => unknown }[];
   having: ((rows: StoredRow[], st: ExecState) => boolean) | null;
-  order: ((a: StoredRow[], b: StoredRow[], st: ExecState) => number) | null;
+    order: ((a: StoredRow[], b: StoredRow[], st: ExecState) => number) | null;
+  /** Only COUNT(field) aggregates: the query-row limit counts groups, not records. */
+  countOnly: boolean;
 }
 
 const planCache = new WeakMap<Schema, WeakMap<ParsedSoql, Plan>>();
@@ -536,8 +538,14 @@ function compileTest(
         line
       );
     const itemsOf = once((st: ExecState): string[] => {
-      if (right.kind === 'list')
-        return right.items.map((i) => literalValue(i, target, line, label) as string);
+      if (right.kind === 'list') {
+        return right.items.map(
+          (i) =>
+            (i.kind === 'bind'
+              ? coerceOperand(bindValue(st, i.index), target, line, label)
+              : literalValue(i, target, line, label)) as string
+        );
+      }
       if (right.kind === 'bind') {
         const v = bindValue(st, right.index);
         const list = bindValues(v) ?? [v];
@@ -564,8 +572,15 @@ function compileTest(
   if (op === 'IN' || op === 'NOT IN') {
     let values: (st: ExecState) => unknown[];
     if (right.kind === 'list') {
-      const lits = right.items.map((i) => literalValue(i, target, line, label));
-      values = () => lits;
+      // Items are literals or single-value binds: `IN (:pending, 'Hit')`.
+      const items = right.items.map((i): ((st: ExecState) => unknown) => {
+        if (i.kind !== 'bind') {
+          const lit = literalValue(i, target, line, label);
+          return () => lit;
+        }
+        return (st) => coerceOperand(bindValue(st, i.index), target, line, label);
+      });
+      values = (st) => items.map((f) => f(st));
     } else if (right.kind === 'bind') {
       values = (st) => {
         const v = bindValue(st, right.index);
@@ -969,7 +984,12 @@ function compilePlan(
               };
             })
           );
-    aggregate = { groupKeys, outputs, having, order };
+        const aggregates = [
+      ...q.select.flatMap((i) => (i.kind === 'value' ? [i.source] : [])),
+      ...q.orderBy.map((o) => o.source)
+    ].filter((x) => x.kind === 'aggregate');
+    const countOnly = aggregates.every((x) => x.kind === 'aggregate' && x.fn === 'COUNT');
+    aggregate = { groupKeys, outputs, having, order, countOnly };
   } else {
     if (q.having) throw new SoqlError('HAVING needs GROUP BY or an aggregate function', q.line);
     for (const item of q.select) {
@@ -1000,6 +1020,9 @@ function compilePlan(
             line: sourceLine(item.source)
           }
         );
+      }
+      if (item.alias !== null) {
+        throw new SoqlError(`unexpected token: '${item.alias}'`, item.source.line);
       }
       const p = c.resolvePath(obj, item.source.path, alias, item.source.line);
       columns.push({ name: p.field.name, path: p, source: item.source });
@@ -1258,8 +1281,10 @@ export function runQuery(
   const matched = filterRows(plan, st, store.rows(plan.object, q.allRows));
 
   if (plan.isCount) {
-    const n = sliceRows(matched, plan, st).length;
-    st.rows += n;
+        const n = sliceRows(matched, plan, st).length;
+    // COUNT() counts as one query row (Apex Developer Guide, "Working with SOQL Aggregate
+    // Functions").
+    st.rows += 1;
     ctx.onRows?.(st.rows);
     return { kind: 'count', count: n };
   }
@@ -1292,8 +1317,10 @@ export function runQuery(
       ar.markQueried(agg.outputs.map((o) => o.name));
       return ar;
     });
-    // An aggregate query counts one row per group (the platform's query-rows rule).
-    st.rows += rows.length;
+        // Query rows (Apex Developer Guide, "Working with SOQL Aggregate Functions"): with only
+    // COUNT(field) aggregates, one row per group (one without GROUP BY); otherwise every row
+    // the aggregation used.
+    st.rows += agg.countOnly ? Math.max(rows.length, agg.groupKeys.length ? 0 : 1) : matched.length;
     ctx.onRows?.(st.rows);
     return { kind: 'aggregate', rows };
   }

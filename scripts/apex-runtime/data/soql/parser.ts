@@ -527,7 +527,9 @@ class Parser {
         continue;
       }
       const source = this.valueSource(true);
-      const alias = source.kind === 'field' ? null : this.alias();
+      // Plain fields may carry an alias too (allowed for grouped fields in aggregate queries;
+      // the evaluator refuses it elsewhere).
+      const alias = this.alias();
       items.push({ kind: 'value', source, alias });
     } while (this.acceptPunct(','));
     return items;

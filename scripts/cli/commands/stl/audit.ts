@@ -91,9 +91,7 @@ export default class Audit extends SfCommand<AuditResult> {
           asOf,
           slowestCount: flags.slowest,
           onProgress: progress,
-          keepLeads,
-          bulkThreshold: flags['bulk-threshold'],
-          useOrgRules: !flags.rules
+          keepLeads
         });
       } else {
         const org = flags['target-org'];

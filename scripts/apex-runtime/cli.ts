@@ -57,7 +57,8 @@ function parseArgs(argv: string[]): Args {
         break;
       case '--min-coverage': {
         const v = Number(next());
-        if (!Number.isFinite(v) || v < 0 || v > 100) throw new Error('--min-coverage needs a number 0-100');
+        if (!Number.isFinite(v) || v < 0 || v > 100)
+          throw new Error('--min-coverage needs a number 0-100');
         a.minCoverage = v;
         a.coverage = true;
         break;
@@ -73,7 +74,11 @@ function parseArgs(argv: string[]): Args {
 }
 
 function xml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  return s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;');
 }
 
 function junit(r: RunResult): string {
@@ -85,7 +90,8 @@ function junit(r: RunResult): string {
     const cases = tests.map((t) => {
       const time = (t.durationMs / 1000).toFixed(3);
       let body = '';
-      if (t.outcome === 'Fail') body = `<failure message="${xml(t.message ?? '')}">${xml(t.stackTrace ?? '')}</failure>`;
+      if (t.outcome === 'Fail')
+        body = `<failure message="${xml(t.message ?? '')}">${xml(t.stackTrace ?? '')}</failure>`;
       if (t.outcome === 'NotSupported') body = `<skipped message="${xml(t.message ?? '')}"/>`;
       return `    <testcase classname="${xml(cls)}" name="${xml(t.methodName)}" time="${time}">${body}</testcase>`;
     });
@@ -146,7 +152,9 @@ function main(): number {
     for (const [name, c] of Object.entries(result.coverage).sort()) {
       covered += c.covered;
       total += c.total;
-      console.log(`  coverage ${name.padEnd(40)} ${c.covered}/${c.total} (${((100 * c.covered) / c.total).toFixed(1)}%)`);
+      console.log(
+        `  coverage ${name.padEnd(40)} ${c.covered}/${c.total} (${((100 * c.covered) / c.total).toFixed(1)}%)`
+      );
     }
     const pct = total ? (100 * covered) / total : 100;
     console.log(`Total line coverage: ${pct.toFixed(1)}% (${covered}/${total})`);

@@ -311,7 +311,16 @@ export class MethodCompiler {
         return NORMAL;
       };
     }
-    if (ctx.mergeStatement()) this.unsupported('merge statement', ctx);
+    const ms = ctx.mergeStatement();
+    if (ms) {
+      const master = this.expr(ms.expression(0)).fn;
+      const dups = this.expr(ms.expression(1)).fn;
+      const rt = this.rt;
+      return (f) => {
+        rt.data.merge(master(f), dups(f));
+        return NORMAL;
+      };
+    }
     const ra = ctx.runAsStatement();
     if (ra) {
       const args = ra.expressionList() ? this.exprList(ra.expressionList()) : [];

@@ -28,6 +28,8 @@ import type { Interpreter } from './interpreter.ts';
 import { SysObject } from './stdlib.ts';
 import { DateTime } from 'luxon';
 import { readFileSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import { findFiles, packageDirs } from './loader.ts';
 
 /** Setup objects: DML on them and on other objects in one transaction is MIXED_DML_OPERATION. */
 const SETUP_OBJECTS = new Set([
@@ -356,19 +358,48 @@ export class DataBridge {
     return url;
   }
 
+  /**
+   * FeatureManagement.checkPermission: true when a permission set of the project assigned to
+   * the running user enables the custom permission (profiles of the fixture grant none).
+   */
   checkPermission(name: string): boolean {
     const psa = this.store.rows(this.schema.getObject('PermissionSetAssignment'));
     const mine = psa.filter((r) => r.values.get('AssigneeId') === this.store.runningUserId);
-    const viaSets = mine.filter((r) => {
-      const ps = this.store.row(String(r.values.get('PermissionSetId')));
-      return ps && ps.values.get('IsOwnedByProfile') !== true;
-    });
-    if (viaSets.length) {
-      throw new NotSupportedLocally(
-        `FeatureManagement.checkPermission('${name}') for a user with permission set assignments`
-      );
+    for (const a of mine) {
+      const ps = this.store.row(String(a.values.get('PermissionSetId')));
+      if (!ps || ps.values.get('IsOwnedByProfile') === true) continue;
+      const setName = String(ps.values.get('Name'));
+      const granted = this.permissionSetCustomPermissions().get(setName.toLowerCase());
+      if (!granted) {
+        throw new NotSupportedLocally(
+          `FeatureManagement.checkPermission('${name}'): permission set ${setName} has no metadata in the project`
+        );
+      }
+      if (granted.has(name.toLowerCase())) return true;
     }
     return false;
+  }
+
+  private customPermissionsBySet: Map<string, Set<string>> | null = null;
+
+  /** Enabled custom permissions of the project's permission sets, by set name (lower case). */
+  private permissionSetCustomPermissions(): Map<string, Set<string>> {
+    if (this.customPermissionsBySet) return this.customPermissionsBySet;
+    const out = new Map<string, Set<string>>();
+    for (const dir of packageDirs(this.projectDir)) {
+      for (const file of findFiles(dir, ['.permissionset-meta.xml'])) {
+        const xml = readFileSync(file, 'utf8');
+        const set = new Set<string>();
+        for (const m of xml.matchAll(/<customPermissions>([\s\S]*?)<\/customPermissions>/g)) {
+          const enabled = /<enabled>\s*true\s*<\/enabled>/.test(m[1]);
+          const n = /<name>([^<]+)<\/name>/.exec(m[1]);
+          if (enabled && n) set.add(n[1].trim().toLowerCase());
+        }
+        out.set(path.basename(file).replace('.permissionset-meta.xml', '').toLowerCase(), set);
+      }
+    }
+    this.customPermissionsBySet = out;
+    return out;
   }
 
   businessHoursRow(id: string): SObjectValue | null {
@@ -395,6 +426,10 @@ export class DataBridge {
 
   restore(sp: unknown): void {
     (sp as { restore: () => void }).restore();
+  }
+
+  clearUncommittedWork(): void {
+    this.uncommitted = false;
   }
 
   hasUncommittedWork(): boolean {
@@ -505,7 +540,14 @@ export class DataBridge {
     const key = `${line}:${text}`;
     let q = this.soqlCache.get(key);
     if (!q) {
-      q = parseSoql(text, line);
+      try {
+        q = parseSoql(text, line);
+      } catch (e) {
+        if (e instanceof ApexError) {
+          throw new NotSupportedLocally(`SOQL the local parser rejects: ${e.message}`, loc);
+        }
+        throw e;
+      }
       try {
         checkSoql(this.schema, q);
       } catch (e) {
@@ -721,6 +763,207 @@ export class DataBridge {
     });
   }
 
+  /**
+   * merge master duplicate(s) ("Triggers and Merge Statements"): before delete on the losing
+   * records, reparenting of their children (no triggers), deletion with MasterRecordId set,
+   * after delete, then an update of the master with the usual update triggers.
+   */
+  merge(masterValue: unknown, dupValue: unknown): void {
+    if (!(masterValue instanceof SObjectValue)) {
+      throw new ApexError('System.NullPointerException', 'Argument cannot be null.');
+    }
+    const master = masterValue;
+    const type = master.sobjectType;
+    if (!['Lead', 'Contact', 'Account', 'Case'].includes(type)) {
+      throw new ApexError('System.DmlException', `Merge failed. Merge is not supported on ${type}`);
+    }
+    const masterId = master.isSet('Id') ? (master.get('Id') as string | null) : null;
+    if (!masterId || !this.store.getStored(masterId)) {
+      throw new ApexError(
+        'System.DmlException',
+        'Merge failed. First exception on row 0; first error: INVALID_ID_FIELD, Master record Id is missing or invalid: []'
+      );
+    }
+    const rawDups = dupValue instanceof ApexList ? dupValue.items : [dupValue];
+    const dupIds = rawDups.map((d) => {
+      if (d === null)
+        throw new ApexError('System.NullPointerException', 'Argument cannot be null.');
+      const id = d instanceof SObjectValue ? (d.isSet('Id') ? d.get('Id') : null) : d;
+      if (typeof id !== 'string' || !this.store.getStored(id)) {
+        throw new ApexError(
+          'System.DmlException',
+          'Merge failed. First exception on row 0; first error: ENTITY_IS_DELETED, entity is deleted: []'
+        );
+      }
+      return normalizeId(id);
+    });
+    if (dupIds.length < 1 || dupIds.length > 2) {
+      throw new ApexError(
+        'System.DmlException',
+        'Merge failed. A single merge request must contain at least one record to merge and no more than two records.'
+      );
+    }
+    const std = this.rt.stdlib;
+    std.count('dmlStatements');
+    std.count('dmlRows', 1 + dupIds.length);
+    this.checkMixedDml(type, 'merge');
+    this.uncommitted = true;
+    const obj = this.schema.getObject(type);
+    const sp = this.store.savepoint();
+    try {
+      const losers = dupIds.map((id) => this.store.getStored(id)!);
+      this.rt.runTriggers(type, 'delete', true, null, losers);
+      const failed = this.takeAddErrors(losers, (i) => i, new Map());
+      if (failed.size)
+        throw new ApexError('System.DmlException', 'Merge failed. addError on a losing record');
+      // reparent children of the losing records (no triggers fire for them)
+      for (const rel of obj.childRelationships) {
+        const child = this.schema.findObject(rel.childSObject);
+        const field = child && this.schema.findField(child, rel.field);
+        if (!child || !field) continue;
+        for (const row of this.store.rows(child)) {
+          if (dupIds.includes(String(row.values.get(field.name))))
+            row.values.set(field.name, masterId);
+        }
+      }
+      this.store.commitDelete(type, dupIds);
+      for (const id of dupIds) {
+        const row = this.store.row(id);
+        if (row && row.values.has('MasterRecordId')) row.values.set('MasterRecordId', masterId);
+      }
+      const deleted = losers.map((l) => {
+        const c = l.clone(true, false, true, true);
+        c.put('MasterRecordId', masterId);
+        return c;
+      });
+      this.rt.runTriggers(type, 'delete', false, null, deleted);
+      const rowErrors = new Map<number, RowError[]>();
+      this.updateChunk(
+        obj,
+        [master],
+        0,
+        rowErrors,
+        (errs, offset, map) => {
+          for (const e of errs) rowErrors.set(map[e.index] + offset, [e]);
+        },
+        true
+      );
+      if (rowErrors.size) {
+        const e = [...rowErrors.values()][0][0];
+        throw new ApexError(
+          'System.DmlException',
+          `Merge failed. First exception on row 0 with id ${masterId}; first error: ${e.statusCode}, ${e.message}: [${e.fields.join(', ')}]`
+        );
+      }
+    } catch (e) {
+      sp.restore();
+      throw e;
+    }
+  }
+
+  /**
+   * Database.convertLead ("LeadConvert Class"): creates the Account (Name = Company) and the
+   * Contact unless given, updates the lead (IsConverted, ConvertedDate, Converted*Id, Status)
+   * with its update triggers. Creating an Opportunity is not supported.
+   */
+  convertLead(lc: Record<string, unknown>): Record<string, unknown> {
+    const leadId = lc.leadid as string | null;
+    if (!leadId)
+      throw new ApexError('System.InvalidParameterValueException', 'Lead Id is required');
+    const lead = this.store.getStored(String(leadId));
+    if (!lead || lead.sobjectType !== 'Lead') {
+      throw new ApexError(
+        'System.DmlException',
+        'ConvertLead failed. First exception on row 0; first error: INVALID_CROSS_REFERENCE_KEY, invalid cross reference id: []'
+      );
+    }
+    if (lead.get('IsConverted') === true) {
+      throw new ApexError(
+        'System.DmlException',
+        'ConvertLead failed. First exception on row 0; first error: INVALID_STATUS, Lead is already converted: []'
+      );
+    }
+    if (lc.donotcreateopportunity !== true) {
+      throw new NotSupportedLocally(
+        'Database.convertLead creating an Opportunity (setDoNotCreateOpportunity(false))'
+      );
+    }
+    const status = lc.convertedstatus as string | null;
+    const statuses = this.store.rows(this.schema.getObject('LeadStatus'));
+    const match = statuses.find(
+      (r) => String(r.values.get('ApiName') ?? r.values.get('MasterLabel')) === status
+    );
+    if (!status || !match || match.values.get('IsConverted') !== true) {
+      throw new ApexError(
+        'System.DmlException',
+        `ConvertLead failed. First exception on row 0; first error: INVALID_STATUS, invalid convertedStatus: ${String(status)}: []`
+      );
+    }
+    const owner = (lc.ownerid as string | null) ?? (lead.get('OwnerId') as string | null);
+    if (owner && !owner.startsWith('005')) {
+      throw new ApexError(
+        'System.DmlException',
+        'ConvertLead failed. First exception on row 0; first error: INVALID_OWNER, a lead owned by a queue cannot be converted: []'
+      );
+    }
+    const std = this.rt.stdlib;
+    std.count('dmlStatements');
+    std.count('dmlRows', 1);
+    let accountId = lc.accountid as string | null;
+    if (!accountId) {
+      const acc = new SObjectValue('Account');
+      acc.put('Name', lead.get('Company') ?? lead.get('Name'));
+      if (owner) acc.put('OwnerId', owner);
+      this.dml('insert', acc, null, true);
+      accountId = acc.get('Id') as string;
+    }
+    let contactId = lc.contactid as string | null;
+    if (!contactId) {
+      const c = new SObjectValue('Contact');
+      for (const f of ['FirstName', 'LastName', 'Email', 'Phone', 'Title', 'LeadSource']) {
+        if (this.findField('Contact', f) && lead.isSet(f) && lead.get(f) !== null)
+          c.put(f, lead.get(f));
+      }
+      c.put('AccountId', accountId);
+      if (owner) c.put('OwnerId', owner);
+      this.dml('insert', c, null, true);
+      contactId = c.get('Id') as string;
+    }
+    const update = new SObjectValue('Lead');
+    update.put('Id', lead.get('Id'));
+    update.put('Status', status);
+    update.put('IsConverted', true);
+    update.put('ConvertedDate', this.rt.stdlib.today());
+    update.put('ConvertedAccountId', accountId);
+    update.put('ConvertedContactId', contactId);
+    const rowErrors = new Map<number, RowError[]>();
+    this.updateChunk(
+      this.schema.getObject('Lead'),
+      [update],
+      0,
+      rowErrors,
+      (errs, offset, map) => {
+        for (const e of errs) rowErrors.set(map[e.index] + offset, [e]);
+      },
+      true,
+      [
+        'IsConverted',
+        'ConvertedDate',
+        'ConvertedAccountId',
+        'ConvertedContactId',
+        'ConvertedOpportunityId'
+      ]
+    );
+    if (rowErrors.size) {
+      const e = [...rowErrors.values()][0][0];
+      throw new ApexError(
+        'System.DmlException',
+        `ConvertLead failed. First exception on row 0; first error: ${e.statusCode}, ${e.message}: [${e.fields.join(', ')}]`
+      );
+    }
+    return { success: true, leadId: lead.get('Id'), accountId, contactId, opportunityId: null };
+  }
+
   private checkMixedDml(type: string, _op: string): void {
     const setup = SETUP_OBJECTS.has(type.toLowerCase());
     if (setup) {
@@ -823,7 +1066,8 @@ export class DataBridge {
     offset: number,
     rowErrors: Map<number, RowError[]>,
     addRowErrors: (errs: RowError[], offset: number, map: number[]) => void,
-    allOrNone: boolean
+    allOrNone: boolean,
+    systemWritable: string[] = []
   ): void {
     const rt = this.rt;
     const olds: SObjectValue[] = [];
@@ -868,7 +1112,8 @@ export class DataBridge {
     const okPos = work.map((_r, i) => i).filter((i) => !failed.has(i));
     const errs = this.store.prepareUpdate(
       obj.name,
-      okPos.map((i) => work[i])
+      okPos.map((i) => work[i]),
+      { systemWritable }
     );
     addRowErrors(
       errs,

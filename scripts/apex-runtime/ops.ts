@@ -203,10 +203,16 @@ export function compareNumbers(a: unknown, b: unknown): number {
 
 /** Ordering for <, >, <=, >= ; null operands → null (the comparison is then false). */
 export function apexCompare(a: unknown, b: unknown): number | null {
+  // "A non-null String or ID value is always greater than a null value" (Expression Operators)
+  if (a === null && typeof b === 'string') return -1;
+  if (b === null && typeof a === 'string') return 1;
   if (a === null || b === null) return null;
   if (runtimeNumKind(a) && runtimeNumKind(b)) return compareNumbers(a, b);
   if (typeof a === 'string' && typeof b === 'string') {
-    return a < b ? -1 : a > b ? 1 : 0;
+    // string comparison is case-insensitive (Expression Operators, <)
+    const x = a.toLowerCase();
+    const y = b.toLowerCase();
+    return x < y ? -1 : x > y ? 1 : 0;
   }
   if (a instanceof ApexDate && b instanceof ApexDate)
     return Math.sign(a.toEpochDay() - b.toEpochDay());

@@ -204,6 +204,8 @@ const OBJECT_TYPES = [
   'Database.UndeleteResult',
   'Database.Error',
   'Database.QueryLocator',
+  'Database.LeadConvert',
+  'Database.LeadConvertResult',
   'Database.BatchableContext',
   'System.Savepoint',
   'System.QueueableContext',
@@ -784,6 +786,8 @@ export class Stdlib {
       this.testStarted = true;
       this.inTestBlock = true;
       this.usage = {};
+      // DML made before startTest does not block callouts made after it
+      rt.data.clearUncommittedWork();
       return null;
     });
     def(['test.stoptest/0'], 'void', () => {
@@ -1104,6 +1108,7 @@ export class Stdlib {
     // ---- Schema
     def(['schema.getglobaldescribe/0'], 'Map<String,Schema.SObjectType>', () => {
       const m = new ApexMap('String', 'Schema.SObjectType');
+      m.caseInsensitiveKeys = true;
       for (const name of rt.data.objectNames()) m.set(name.toLowerCase(), this.sobjectType(name));
       return m;
     });
@@ -1160,6 +1165,24 @@ export class Stdlib {
         const q = v[0];
         const records = q instanceof ApexList ? q : rt.data.dynamicQuery(str(q), null, rt.line);
         return new SysObject('Database.QueryLocator', { records });
+      }
+    );
+    def(
+      ['database.convertlead/1', 'database.convertlead/2'],
+      (ty) =>
+        ty[0].startsWith('List')
+          ? 'List<Database.LeadConvertResult>'
+          : 'Database.LeadConvertResult',
+      (v) => {
+        const one = (x: unknown): SysObject => {
+          if (!(x instanceof SysObject) || x.apexType !== 'Database.LeadConvert') throw npe();
+          return new SysObject('Database.LeadConvertResult', rt.data.convertLead(x.props));
+        };
+        if (v[1] === false)
+          throw new NotSupportedLocally('Database.convertLead with allOrNone=false');
+        return v[0] instanceof ApexList
+          ? new ApexList('Database.LeadConvertResult', v[0].items.map(one))
+          : one(v[0]);
       }
     );
     def(['database.setsavepoint/0'], 'System.Savepoint', () => {
@@ -1795,6 +1818,7 @@ export class Stdlib {
       if (x instanceof Instance)
         return Number(rt.callMethod(x, 'compareTo', [y], rt.line, x.cls.name));
       if (x instanceof EnumValue && y instanceof EnumValue) return x.ordinal - y.ordinal;
+      if (typeof x === 'string' && typeof y === 'string') return x < y ? -1 : x > y ? 1 : 0;
       return apexCompare(x, y) ?? 0;
     });
   }
@@ -1856,7 +1880,8 @@ export class Stdlib {
 
   private mapMethod(m: ApexMap, n: string, v: unknown[], name: string): unknown {
     const rt = this.rt;
-    const key = (k: unknown): unknown => rt.coerce(k, m.keyType);
+    const key = (k: unknown): unknown =>
+      m.caseInsensitiveKeys && typeof k === 'string' ? k.toLowerCase() : rt.coerce(k, m.keyType);
     switch (n) {
       case 'put':
         rt.checkHashable(v[0]);
@@ -2147,6 +2172,8 @@ export class Stdlib {
         return new SysObject(canonical, {});
       case 'Database.DMLOptions':
         return new SysObject(canonical, {});
+      case 'Database.LeadConvert':
+        return new SysObject(canonical, {});
     }
     throw new NotSupportedLocally(`new ${type}`, loc);
   }
@@ -2213,6 +2240,7 @@ export class Stdlib {
       case 'Schema.$fields':
         if (n === 'getmap') {
           const m = new ApexMap('String', 'Schema.SObjectField');
+          m.caseInsensitiveKeys = true;
           for (const f of rt.data.describe(String(p.sobject)).fields.values()) {
             m.set(f.name.toLowerCase(), this.fieldToken(String(p.sobject), f.name));
           }
@@ -2301,6 +2329,16 @@ export class Stdlib {
         if (n === 'geterrors')
           return new ApexList('Database.Error', (p.errors as SysObject[]) ?? []);
         if (n === 'iscreated') return p.created ?? false;
+        break;
+      case 'Database.LeadConvert':
+        return this.beanMethod(o, n, v, name);
+      case 'Database.LeadConvertResult':
+        if (n === 'issuccess') return p.success;
+        if (n === 'getleadid') return p.leadId ?? null;
+        if (n === 'getaccountid') return p.accountId ?? null;
+        if (n === 'getcontactid') return p.contactId ?? null;
+        if (n === 'getopportunityid') return p.opportunityId ?? null;
+        if (n === 'geterrors') return new ApexList('Database.Error', []);
         break;
       case 'Database.Error':
         if (n === 'getmessage') return p.message;

@@ -562,6 +562,11 @@ function hashableEquals(a: unknown, b: unknown): boolean {
 /** Apex Map: insertion-ordered, keys compared by collectionKey (+ apexEquals for hashables). */
 export class ApexMap {
   modCount = 0;
+  /**
+   * String keys compared case-insensitively (the maps of Schema describe calls); the
+   * interpreter lower-cases such keys before every access.
+   */
+  caseInsensitiveKeys = false;
   private readonly buckets = new Map<string, [unknown, unknown][]>();
   private count = 0;
   /** @param keyType Apex type name of keys; @param valueType Apex type name of values */

@@ -533,7 +533,8 @@ export class AuditBuilder {
       const prev = missRate(byWeek[i - 1].sla);
       const cur = missRate(byWeek[i].sla);
       if (prev === null || cur === null) continue;
-      if (decided(byWeek[i - 1].sla) < MIN_DECIDED || decided(byWeek[i].sla) < MIN_DECIDED) continue;
+      if (decided(byWeek[i - 1].sla) < MIN_DECIDED || decided(byWeek[i].sla) < MIN_DECIDED)
+        continue;
       const spike = prev > 0 ? cur > prev * 1.2 : cur > 0.2;
       if (spike) {
         nets.slaMissSpikes.push({

@@ -667,3 +667,62 @@ export function weekdayHours(timeZone: string, start: string, end: string): Week
     }
   };
 }
+
+const RECORD_DAYS: [DayName, string][] = [
+  ['monday', 'Monday'],
+  ['tuesday', 'Tuesday'],
+  ['wednesday', 'Wednesday'],
+  ['thursday', 'Thursday'],
+  ['friday', 'Friday'],
+  ['saturday', 'Saturday'],
+  ['sunday', 'Sunday']
+];
+
+const recordText = (v: unknown): string => (v === undefined || v === null ? '' : String(v).trim());
+const recordNumber = (v: unknown): number | undefined =>
+  recordText(v) === '' ? undefined : Number(recordText(v));
+
+/**
+ * Weekly hours from a BusinessHours record as the API returns it (`TimeZoneSidKey`,
+ * `MondayStartTime` = `09:00:00.000Z`, ...; a blank start/end = closed that day, 00:00 to 00:00 =
+ * open 24 hours).
+ */
+export function weeklyHoursFromRecord(record: Readonly<Record<string, unknown>>): WeeklyHours {
+  const days = {} as WeeklyHours['days'];
+  for (const [day, cap] of RECORD_DAYS) {
+    const start = /^(\d{1,2}):(\d{2})/.exec(recordText(record[`${cap}StartTime`]));
+    const end = /^(\d{1,2}):(\d{2})/.exec(recordText(record[`${cap}EndTime`]));
+    days[day] =
+      start && end
+        ? {
+            start: `${start[1].padStart(2, '0')}:${start[2]}`,
+            end: `${end[1].padStart(2, '0')}:${end[2]}`
+          }
+        : null;
+  }
+  return { timeZone: recordText(record.TimeZoneSidKey), days };
+}
+
+/** A HolidaySpec from a Holiday record as the API (or a CSV export) returns it. */
+export function holidayFromRecord(record: Readonly<Record<string, unknown>>): HolidaySpec {
+  const date = (v: unknown): string | undefined => recordText(v).slice(0, 10) || undefined;
+  const flag = (v: unknown): boolean => recordText(v).toLowerCase() === 'true';
+  return {
+    name: recordText(record.Name),
+    activityDate: recordText(record.ActivityDate).slice(0, 10),
+    isAllDay: flag(record.IsAllDay),
+    startTimeInMinutes: recordNumber(record.StartTimeInMinutes),
+    endTimeInMinutes: recordNumber(record.EndTimeInMinutes),
+    isRecurrence: flag(record.IsRecurrence),
+    recurrenceType: (recordText(record.RecurrenceType) ||
+      undefined) as HolidaySpec['recurrenceType'],
+    recurrenceInterval: recordNumber(record.RecurrenceInterval),
+    recurrenceDayOfWeekMask: recordNumber(record.RecurrenceDayOfWeekMask),
+    recurrenceDayOfMonth: recordNumber(record.RecurrenceDayOfMonth),
+    recurrenceInstance: (recordText(record.RecurrenceInstance) ||
+      undefined) as HolidaySpec['recurrenceInstance'],
+    recurrenceMonthOfYear: recordText(record.RecurrenceMonthOfYear) || undefined,
+    recurrenceStartDate: date(record.RecurrenceStartDateOnly ?? record.RecurrenceStartDate),
+    recurrenceEndDateOnly: date(record.RecurrenceEndDateOnly)
+  };
+}

@@ -1,4 +1,5 @@
 // stl audit against export folders: the built-in sample, a messy export, missing pieces, stamps.
+/* eslint-disable @typescript-eslint/no-explicit-any -- the commands' JSON output is checked field by field */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {

@@ -1,5 +1,6 @@
 // The org commands (doctor, deploy, seed -o, audit -o) against a local HTTP test double of the
 // REST API on 127.0.0.1, logged in through @salesforce/core's auth store like a real org.
+/* eslint-disable @typescript-eslint/no-explicit-any -- the commands' JSON output is checked field by field */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';

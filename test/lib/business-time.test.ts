@@ -7,7 +7,9 @@ import {
   BusinessCalendar,
   BusinessTimeError,
   DAY_NAMES,
+  holidayFromRecord,
   weekdayHours,
+  weeklyHoursFromRecord,
   type DayName,
   type HolidaySpec,
   type WeeklyHours
@@ -219,6 +221,45 @@ describe('business-time worked examples', () => {
     const saturday = at(NY, '2026-11-21T12:00');
     assert.equal(cal.add(saturday, 59_999), saturday);
     assert.equal(cal.diff(at(NY, '2026-11-23T12:00'), at(NY, '2026-11-23T10:00')), -2 * HOUR);
+  });
+
+  it('reads BusinessHours and Holiday records as the API returns them', () => {
+    const hours = weeklyHoursFromRecord({
+      TimeZoneSidKey: 'America/Chicago',
+      MondayStartTime: '08:30:00.000Z',
+      MondayEndTime: '17:00:00.000Z',
+      SaturdayStartTime: '00:00:00.000Z',
+      SaturdayEndTime: '00:00:00.000Z',
+      SundayStartTime: null
+    });
+    assert.equal(hours.timeZone, 'America/Chicago');
+    assert.deepEqual(hours.days.monday, { start: '08:30', end: '17:00' });
+    assert.deepEqual(hours.days.saturday, { start: '00:00', end: '00:00' });
+    assert.equal(hours.days.sunday, null);
+    assert.equal(hours.days.tuesday, null);
+    const holiday = holidayFromRecord({
+      Name: 'Boxing Day',
+      ActivityDate: '2026-12-26',
+      IsAllDay: true,
+      IsRecurrence: 'true',
+      RecurrenceType: 'RecursYearly',
+      RecurrenceMonthOfYear: 'December',
+      RecurrenceDayOfMonth: '26',
+      StartTimeInMinutes: ''
+    });
+    assert.deepEqual(
+      [
+        holiday.isAllDay,
+        holiday.isRecurrence,
+        holiday.recurrenceDayOfMonth,
+        holiday.startTimeInMinutes
+      ],
+      [true, true, 26, undefined]
+    );
+    // Saturday 2027-12-25 is open 24 h, but the next day's recurring holiday is not a Saturday
+    const cal = new BusinessCalendar(hours, [holiday]);
+    assert.equal(cal.openMsOnDate('2027-12-25'), 24 * HOUR);
+    assert.equal(cal.openMsOnDate('2028-12-25'), 8.5 * HOUR, 'Monday 08:30-17:00');
   });
 
   it('rejects hours and holidays it cannot interpret, naming the field', () => {

@@ -10,6 +10,7 @@ import {
   Decimal,
   isDecimal,
   isIdShape,
+  decimalWithScale,
   normalizeId,
   parseDecimal
 } from '../values.ts';
@@ -76,7 +77,8 @@ export function fromExternal(field: FieldDescribe, value: unknown): unknown {
         typeof value === 'number' ||
         (text !== undefined && /^-?\d+(\.\d+)?([eE][+-]?\d+)?$/.test(text.trim()))
       ) {
-        return parseDecimal(String(value));
+        // Stored numbers carry the field's scale, as they do when read back from an org.
+        return decimalWithScale(parseDecimal(String(value)), field.scale);
       }
       throw new ConversionError(`expected a number, got ${JSON.stringify(value)}`);
     case 'Date':

@@ -169,7 +169,13 @@ interface StandardObjectJson {
   auditFields?: boolean;
   isDeleted?: boolean;
   fields: StandardFieldJson[];
-  childRelationships?: { relationshipName: string; childSObject: string; field: string }[];
+  /** cascadeDelete: the children are deleted (and undeleted) with the parent, e.g. activities. */
+  childRelationships?: {
+    relationshipName: string;
+    childSObject: string;
+    field: string;
+    cascadeDelete?: boolean;
+  }[];
 }
 
 const AUDIT_FIELDS: StandardFieldJson[] = [
@@ -355,7 +361,7 @@ function loadStandardObject(file: string): ObjectDescribe {
     fields,
     childRelationships: (json.childRelationships ?? []).map((c) => ({
       ...c,
-      cascadeDelete: false
+      cascadeDelete: c.cascadeDelete === true
     })),
     nameField: json.nameField ?? (fields.has('name') ? 'Name' : null),
     source
@@ -1049,6 +1055,7 @@ export function loadSchema(projectDir: string, orgFixturePath?: string): Schema 
 
   const globalValueSets = collectGlobalValueSets(dirs);
   const objectDirs: { name: string; dir: string }[] = [];
+  const withActivities: string[] = [];
   const cmdtFiles: string[] = [];
   for (const dir of dirs) {
     walk(dir, (file) => {
@@ -1084,6 +1091,7 @@ export function loadSchema(projectDir: string, orgFixturePath?: string): Schema 
     if (!existing) {
       const node = existsSync(objectFile) ? readXml(objectFile, 'CustomObject') : undefined;
       schema.addObject(customObjectBase(name, kind, node, node ? objectFile : dir));
+      if (node && kind === 'custom' && bool(node, 'enableActivities')) withActivities.push(name);
     } else if (existsSync(objectFile) && existing.source === dir) {
       // A later package directory brought the object file: refresh label and name field.
       const node = readXml(objectFile, 'CustomObject');
@@ -1159,6 +1167,21 @@ export function loadSchema(projectDir: string, orgFixturePath?: string): Schema 
       source: file
     });
     records.set(typeName.toLowerCase(), list);
+  }
+  // Objects with activities enabled can be the WhatId of tasks and events.
+  for (const name of withActivities) {
+    for (const activity of ['Task', 'Event']) {
+      const obj = schema.objects.get(activity.toLowerCase());
+      const what = obj?.fields.get('whatid');
+      if (!obj || !what) continue;
+      what.referenceTo = [...what.referenceTo, name];
+      schema.objects.get(name.toLowerCase())!.childRelationships.push({
+        relationshipName: `${activity}s`,
+        childSObject: activity,
+        field: 'WhatId',
+        cascadeDelete: true
+      });
+    }
   }
   schema.finish(records);
   return schema;

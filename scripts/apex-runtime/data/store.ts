@@ -444,6 +444,24 @@ export class Store {
     }
   }
 
+  /** Lower-cased value → row Id of a unique field; built once per prepare call. */
+  private uniqueIndex: Map<string, Map<string, string>> | null = null;
+
+  private uniqueLookup(obj: ObjectDescribe, f: FieldDescribe): Map<string, string> {
+    this.uniqueIndex ??= new Map();
+    const key = `${obj.name}.${f.name}`;
+    let index = this.uniqueIndex.get(key);
+    if (!index) {
+      index = new Map();
+      for (const r of this.rows(obj)) {
+        const value = r.values.get(f.name);
+        if (typeof value === 'string') index.set(value.toLowerCase(), r.id);
+      }
+      this.uniqueIndex.set(key, index);
+    }
+    return index;
+  }
+
   /** Checks one row's values against the describe; pushes errors. */
   private validate(
     obj: ObjectDescribe,
@@ -543,13 +561,9 @@ export class Store {
           });
         }
       }
-      if (f.unique || (f.externalId && f.unique)) {
-        const dup = this.rows(obj).find(
-          (r) =>
-            r.id !== selfId &&
-            typeof r.values.get(f.name) === 'string' &&
-            String(r.values.get(f.name)).toLowerCase() === String(v).toLowerCase()
-        );
+      if (f.unique && typeof v === 'string') {
+        const dupId = this.uniqueLookup(obj, f).get(v.toLowerCase());
+        const dup = dupId !== undefined && dupId !== selfId ? { id: dupId } : null;
         if (dup) {
           errors.push({
             index,
@@ -593,7 +607,8 @@ export class Store {
     values: Map<string, unknown>,
     index: number,
     errors: RowError[],
-    op: 'insert' | 'update'
+    op: 'insert' | 'update',
+    systemWritable: Set<string> = new Set()
   ): void {
     const readOnly: string[] = [];
     for (const name of rec.fieldNames()) {
@@ -608,7 +623,8 @@ export class Store {
         });
         continue;
       }
-      if (op === 'insert' ? !f.createable : !f.updateable) {
+      const writable = op === 'insert' ? f.createable : f.updateable;
+      if (!writable && !systemWritable.has(f.name.toLowerCase())) {
         // Fields the platform fills itself, and computed ones, are ignored (a cloned or queried
         // record carries them). Any other read-only field with a value is refused, unless an
         // update leaves it unchanged (a queried record written back).
@@ -659,6 +675,7 @@ export class Store {
    */
   prepareInsert(type: string, records: SObjectValue[], ctx?: DmlContext): RowError[] {
     const obj = this.dmlObject(type, 'Insert');
+    this.uniqueIndex = null;
     this.applyInsertDefaults(obj.name, records, ctx);
     const errors: RowError[] = [];
     const batchUnique = new Map<string, Set<string>>();
@@ -764,8 +781,14 @@ export class Store {
   // Update
 
   /** Validates records for update (each needs an Id of a live row of this object). */
-  prepareUpdate(type: string, records: SObjectValue[]): RowError[] {
+  prepareUpdate(
+    type: string,
+    records: SObjectValue[],
+    options: { systemWritable?: Iterable<string> } = {}
+  ): RowError[] {
+    const systemWritable = new Set([...(options.systemWritable ?? [])].map((n) => n.toLowerCase()));
     const obj = this.dmlObject(type, 'Update');
+    this.uniqueIndex = null;
     const errors: RowError[] = [];
     const seen = new Set<string>();
     records.forEach((rec, index) => {
@@ -805,7 +828,7 @@ export class Store {
       }
       seen.add(row.id);
       const values = new Map(row.values);
-      this.mergeRecord(obj, rec, values, index, rowErrors, 'update');
+      this.mergeRecord(obj, rec, values, index, rowErrors, 'update', systemWritable);
       this.fillDerived(obj, values);
       this.validate(obj, values, index, rowErrors, row.id);
       if (rowErrors.length === 0) this.pending.set(rec, values);
@@ -899,7 +922,7 @@ export class Store {
         if (!child || !f) continue;
         for (const r of this.rows(child)) {
           if (r.values.get(f.name) !== row.id) continue;
-          if (f.deleteConstraint === 'Cascade') remove(r, true);
+          if (rel.cascadeDelete || f.deleteConstraint === 'Cascade') remove(r, true);
           else if (f.deleteConstraint === 'SetNull' && f.nillable) r.values.set(f.name, null);
         }
       }
@@ -948,7 +971,7 @@ export class Store {
       for (const rel of row.object.childRelationships) {
         const child = this.schema.findObject(rel.childSObject);
         const f = child && this.schema.findField(child, rel.field);
-        if (!child || !f || f.deleteConstraint !== 'Cascade') continue;
+        if (!child || !f || !(rel.cascadeDelete || f.deleteConstraint === 'Cascade')) continue;
         for (const r of this.rows(child, true))
           if (r.deleted && r.values.get(f.name) === row.id) restore(r);
       }
@@ -957,6 +980,42 @@ export class Store {
       const row = this.row(id);
       if (row) restore(row);
     }
+  }
+
+  /**
+   * Moves every reference to `fromId` (lookups, master-detail, WhoId/WhatId) onto `toId`: the
+   * reparenting step of a merge. Returns the Ids of the child rows changed.
+   */
+  reparentChildren(fromId: string, toId: string): string[] {
+    const from = this.row(fromId);
+    const to = this.row(toId);
+    if (!from || !to) throw new ApexError('System.DmlException', `invalid cross reference id`);
+    const changed: string[] = [];
+    for (const rel of from.object.childRelationships) {
+      const child = this.schema.findObject(rel.childSObject);
+      const f = child && this.schema.findField(child, rel.field);
+      if (!child || !f) continue;
+      for (const r of this.rows(child)) {
+        if (r.values.get(f.name) !== from.id) continue;
+        r.values.set(f.name, to.id);
+        changed.push(r.id);
+      }
+    }
+    return changed;
+  }
+
+  /**
+   * Writes fields without DML validation, for values only the platform sets (MasterRecordId of
+   * a merged record, the Converted* fields of a converted lead). Values are runtime values.
+   */
+  setSystemValues(id: string, values: Record<string, unknown>): void {
+    const row = this.row(id);
+    if (!row) throw new ApexError('System.DmlException', `invalid cross reference id`);
+    for (const [name, value] of Object.entries(values)) {
+      const f = this.schema.getField(row.object, name);
+      row.values.set(f.name, toStored(f, value));
+    }
+    this.fillDerived(row.object, row.values);
   }
 
   /** Test.setCreatedDate: sets CreatedDate of a row inserted in this test. */

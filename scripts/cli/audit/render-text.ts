@@ -178,5 +178,5 @@ export function renderText(report: AuditReport, ctx: TextContext): string {
     out.push('');
     for (const o of ctx.outputs) out.push(`Wrote ${o}`);
   }
-  return out.join('\n');
+  return out.map((l) => l.trimEnd()).join('\n');
 }

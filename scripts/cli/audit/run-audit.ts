@@ -15,7 +15,13 @@ import {
   type LeadResult,
   type StampField
 } from '../../lib/audit.ts';
-import { BusinessCalendar, DAY_NAMES, type HolidaySpec } from '../../lib/business-time.ts';
+import {
+  BusinessCalendar,
+  DAY_NAMES,
+  holidayFromRecord,
+  weeklyHoursFromRecord,
+  type HolidaySpec
+} from '../../lib/business-time.ts';
 import { NAMESPACE } from '../../lib/rules.ts';
 import type { RuleSet } from '../../lib/sla.ts';
 import { CsvFileError, type CsvRow, type RowProblem } from './csv-reader.ts';
@@ -65,12 +71,6 @@ export interface AuditRunResult {
 }
 
 export const truthy = (v: string | undefined): boolean => (v ?? '').trim().toLowerCase() === 'true';
-
-/** `09:00:00.000Z` (Data Loader's Time format) -> `09:00`; blank -> null. */
-function clock(raw: string | undefined): string | null {
-  const m = /^(\d{1,2}):(\d{2})/.exec((raw ?? '').trim());
-  return m ? `${m[1].padStart(2, '0')}:${m[2]}` : null;
-}
 
 export async function runAudit(options: RunAuditOptions): Promise<AuditRunResult> {
   const paths = options.tables;
@@ -134,27 +134,7 @@ export async function runAudit(options: RunAuditOptions): Promise<AuditRunResult
     const read = await paths.Holiday.read(
       ['Name', 'ActivityDate', 'IsAllDay'],
       ({ values, line }) => {
-        const n = (v: string | undefined): number | undefined =>
-          v === undefined || v.trim() === '' ? undefined : Number(v);
-        const d = (v: string | undefined): string | undefined =>
-          v && v.trim() ? v.trim().slice(0, 10) : undefined;
-        const spec: HolidaySpec = {
-          name: values.Name,
-          activityDate: values.ActivityDate.trim().slice(0, 10),
-          isAllDay: truthy(values.IsAllDay),
-          startTimeInMinutes: n(values.StartTimeInMinutes),
-          endTimeInMinutes: n(values.EndTimeInMinutes),
-          isRecurrence: truthy(values.IsRecurrence),
-          recurrenceType: (values.RecurrenceType || undefined) as HolidaySpec['recurrenceType'],
-          recurrenceInterval: n(values.RecurrenceInterval),
-          recurrenceDayOfWeekMask: n(values.RecurrenceDayOfWeekMask),
-          recurrenceDayOfMonth: n(values.RecurrenceDayOfMonth),
-          recurrenceInstance: (values.RecurrenceInstance ||
-            undefined) as HolidaySpec['recurrenceInstance'],
-          recurrenceMonthOfYear: values.RecurrenceMonthOfYear || undefined,
-          recurrenceStartDate: d(values.RecurrenceStartDateOnly ?? values.RecurrenceStartDate),
-          recurrenceEndDateOnly: d(values.RecurrenceEndDateOnly)
-        };
+        const spec = holidayFromRecord(values);
         try {
           new BusinessCalendar({ timeZone: 'UTC', days: { ...ALWAYS } }, [spec]);
           holidays.push(spec);
@@ -173,22 +153,12 @@ export async function runAudit(options: RunAuditOptions): Promise<AuditRunResult
       ({ values, line }) => {
         if (values.IsActive !== undefined && values.IsActive !== '' && !truthy(values.IsActive))
           return;
-        const days = {} as Record<
-          (typeof DAY_NAMES)[number],
-          { start: string; end: string } | null
-        >;
-        for (const day of DAY_NAMES) {
-          const cap = day[0].toUpperCase() + day.slice(1);
-          const start = clock(values[`${cap}StartTime`]);
-          const end = clock(values[`${cap}EndTime`]);
-          days[day] = start !== null && end !== null ? { start, end } : null;
-        }
         try {
           businessHours.push({
             id: values.Id ?? values.Name,
             name: values.Name,
             isDefault: truthy(values.IsDefault),
-            calendar: new BusinessCalendar({ timeZone: values.TimeZoneSidKey, days }, holidays)
+            calendar: new BusinessCalendar(weeklyHoursFromRecord(values), holidays)
           });
         } catch (e) {
           problems.push({ file: L('BusinessHours'), line, reason: (e as Error).message });

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync, mkdirSync, cpSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { Decimal } from '../../values.ts';
+import { Decimal, formatDecimal } from '../../values.ts';
 import { fromExternal } from '../convert.ts';
 import { SchemaError } from '../errors.ts';
 import { loadOrgFixture } from '../org.ts';
@@ -162,6 +162,23 @@ describe('loadSchema on the fixture project', () => {
     assert.equal(gw.relationshipName, 'Widget__r');
     assert.equal(gw.childRelationshipName, 'Gadgets__r');
   });
+  it('lets tasks and events relate to objects with activities enabled', () => {
+    assert.ok(
+      schema.getField(schema.getObject('Task'), 'WhatId').referenceTo.includes('Widget__c')
+    );
+    const rel = schema
+      .getObject('Widget__c')
+      .childRelationships.find((r) => r.relationshipName === 'Tasks');
+    assert.deepEqual(rel, {
+      relationshipName: 'Tasks',
+      childSObject: 'Task',
+      field: 'WhatId',
+      cascadeDelete: true
+    });
+    assert.ok(
+      !schema.getField(schema.getObject('Task'), 'WhatId').referenceTo.includes('Gadget__c')
+    );
+  });
   it('extends standard objects with the project fields', () => {
     const lead = schema.getObject('Lead');
     assert.equal(schema.getField(lead, 'Score__c').custom, true);
@@ -178,7 +195,7 @@ describe('loadSchema on the fixture project', () => {
     assert.equal(hot.label, 'Hot leads');
     const threshold = hot.values.get('Threshold__c')!;
     const value = fromExternal(threshold.field, threshold.raw) as Decimal;
-    assert.equal(value.toString(), '30.5');
+    assert.equal(formatDecimal(value), '30.50', 'the field scale (2) is kept');
     assert.equal(recs[0]!.values.get('LeadType__c'), null, 'xsi:nil is null');
     const rule = schema.getObject('Rule__mdt');
     assert.ok(rule.fields.has('developername'));

@@ -655,6 +655,24 @@ describe('records returned', () => {
     );
     assert.equal(counted, 6);
   });
+  it('counts query rows as the platform does for COUNT() and aggregates', () => {
+    const store = newStore();
+    leads(store);
+    const counted = (text: string) => {
+      let n = -1;
+      store.query(parseSoql(text), () => null, ctx({ onRows: (r) => (n = r) }));
+      return n;
+    };
+    assert.equal(counted('SELECT COUNT() FROM Lead'), 1, 'COUNT() is one row');
+    assert.equal(counted('SELECT COUNT(Id) FROM Lead'), 1, 'COUNT(field) without GROUP BY');
+    assert.equal(
+      counted('SELECT Company, COUNT(Id) FROM Lead GROUP BY Company'),
+      3,
+      'one per group'
+    );
+    assert.equal(counted('SELECT SUM(AnnualRevenue) FROM Lead'), 4, 'every row aggregated');
+    assert.equal(counted("SELECT Id FROM Lead WHERE Company = 'Acme'"), 2, 'rows returned');
+  });
   it('caches the compiled plan per parsed query and re-reads binds per run', () => {
     const store = newStore();
     leads(store);

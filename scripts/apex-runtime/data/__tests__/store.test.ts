@@ -323,6 +323,48 @@ describe('update, delete, undelete', () => {
     store.commitDelete('Lead', [leadId]);
     assert.equal(store.getStored(wId)!.get('Lead__c'), null, 'SetNull lookup cleared');
   });
+  it('deletes and restores a lead with its activities', () => {
+    const store = newStore();
+    const [lead] = insert(store, 'Lead', [{ LastName: 'Smith', Company: 'Acme' }]);
+    const leadId = lead!.get('Id') as string;
+    const [task] = insert(store, 'Task', [{ Subject: 'Call', WhoId: leadId }]);
+    const taskId = task!.get('Id') as string;
+    assert.deepEqual(store.commitDelete('Lead', [leadId]), [taskId]);
+    assert.equal(store.getStored(taskId), null);
+    store.commitUndelete('Lead', [leadId]);
+    assert.ok(store.getStored(taskId));
+  });
+  it('lets the interpreter write platform-owned fields for convert and merge', () => {
+    const store = newStore();
+    const [master, loser] = insert(store, 'Lead', [
+      { LastName: 'Master', Company: 'Acme' },
+      { LastName: 'Loser', Company: 'Acme' }
+    ]);
+    const masterId = master!.get('Id') as string;
+    const loserId = loser!.get('Id') as string;
+    const converted = record('Lead', {
+      Id: masterId,
+      IsConverted: true,
+      Status: 'Closed - Converted'
+    });
+    assert.deepEqual(
+      store.prepareUpdate('Lead', [converted], { systemWritable: ['IsConverted'] }),
+      []
+    );
+    store.commitUpdate('Lead', [converted]);
+    assert.equal(store.getStored(masterId)!.get('IsConverted'), true);
+
+    const [task] = insert(store, 'Task', [{ Subject: 'Call', WhoId: loserId }]);
+    assert.deepEqual(store.reparentChildren(loserId, masterId), [task!.get('Id')]);
+    store.setSystemValues(loserId, { MasterRecordId: masterId });
+    store.commitDelete('Lead', [loserId]);
+    assert.equal(
+      store.getStored(task!.get('Id') as string)!.get('WhoId'),
+      masterId,
+      'the task survives'
+    );
+    assert.equal(store.row(loserId)!.values.get('MasterRecordId'), masterId);
+  });
   it('rolls back to a savepoint without reusing Ids', () => {
     const store = newStore();
     const [a] = insert(store, 'Lead', [{ LastName: 'A', Company: 'Acme' }]);

@@ -237,7 +237,7 @@ interface AggregatePlan {
   groupKeys: RowGetter[];
   outputs: { name: string; compute: (rows: StoredRow[], st: ExecState) => unknown }[];
   having: ((rows: StoredRow[], st: ExecState) => boolean) | null;
-    order: ((a: StoredRow[], b: StoredRow[], st: ExecState) => number) | null;
+  order: ((a: StoredRow[], b: StoredRow[], st: ExecState) => number) | null;
   /** Only COUNT(field) aggregates: the query-row limit counts groups, not records. */
   countOnly: boolean;
 }
@@ -984,7 +984,7 @@ function compilePlan(
               };
             })
           );
-        const aggregates = [
+    const aggregates = [
       ...q.select.flatMap((i) => (i.kind === 'value' ? [i.source] : [])),
       ...q.orderBy.map((o) => o.source)
     ].filter((x) => x.kind === 'aggregate');
@@ -1281,7 +1281,7 @@ export function runQuery(
   const matched = filterRows(plan, st, store.rows(plan.object, q.allRows));
 
   if (plan.isCount) {
-        const n = sliceRows(matched, plan, st).length;
+    const n = sliceRows(matched, plan, st).length;
     // COUNT() counts as one query row (Apex Developer Guide, "Working with SOQL Aggregate
     // Functions").
     st.rows += 1;
@@ -1317,7 +1317,7 @@ export function runQuery(
       ar.markQueried(agg.outputs.map((o) => o.name));
       return ar;
     });
-        // Query rows (Apex Developer Guide, "Working with SOQL Aggregate Functions"): with only
+    // Query rows (Apex Developer Guide, "Working with SOQL Aggregate Functions"): with only
     // COUNT(field) aggregates, one row per group (one without GROUP BY); otherwise every row
     // the aggregation used.
     st.rows += agg.countOnly ? Math.max(rows.length, agg.groupKeys.length ? 0 : 1) : matched.length;

@@ -233,7 +233,7 @@ export default class SpeedToLeadDashboard extends NavigationMixin(LightningEleme
       return '';
     }
     const fmt = new Intl.NumberFormat(LOCALE);
-    return `Durations estimated from ${fmt.format(s.size)} of ${fmt.format(s.population)} touched leads (sampled evenly across the range); counts and hit rates are exact.`;
+    return `Estimated from a sample of ${fmt.format(s.size)} leads, spread evenly over the range: it holds more than ${fmt.format(s.populationAtLeast - 1)} leads. Narrow the filters for exact numbers.`;
   }
 
   get reps() {
@@ -267,7 +267,16 @@ export default class SpeedToLeadDashboard extends NavigationMixin(LightningEleme
   }
 
   get queue() {
-    return (this.data && this.data.queue) || { green: 0, yellow: 0, red: 0, leads: [] };
+    const q = (this.data && this.data.queue) || { green: 0, yellow: 0, red: 0, leads: [] };
+    const fmt = new Intl.NumberFormat(LOCALE);
+    // Each count stops just past its cap: show "2,000+" rather than a number that looks exact.
+    const show = (n) => {
+      if (q.countCap && n > q.countCap) {
+        return `${fmt.format(q.countCap)}+`;
+      }
+      return fmt.format(n);
+    };
+    return { ...q, redText: show(q.red), yellowText: show(q.yellow), greenText: show(q.green) };
   }
 
   get queueRows() {

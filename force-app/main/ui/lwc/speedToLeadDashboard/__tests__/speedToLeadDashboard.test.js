@@ -252,13 +252,15 @@ describe('c-speed-to-lead-dashboard', () => {
     expect(getDashboard).toHaveBeenCalledTimes(2);
   });
 
-  it('says when durations are estimated from a sample', async () => {
+  it('says when the numbers are estimated from a sample and caps the queue counts', async () => {
     getDashboard.mockResolvedValue(dashboardSampled);
     const element = await render();
 
     expect($(element, '[data-id="sample"]').textContent).toBe(
-      'Durations estimated from 5,000 of 48,210 touched leads (sampled evenly across the range); counts and hit rates are exact.'
+      'Estimated from a sample of 5,000 leads, spread evenly over the range: it holds more than 10,000 leads. Narrow the filters for exact numbers.'
     );
+    expect($(element, '.queue-number[data-zone="red"]').textContent).toBe('2,000+');
+    expect($(element, '.queue-number[data-zone="yellow"]').textContent).toBe('2');
   });
 
   it('shows the controller error (error state)', async () => {

@@ -198,8 +198,18 @@ export class MethodCompiler {
     return seq(stmts);
   }
 
+  /** Pre-pass mode: unsupported statements are recorded here and compilation goes on. */
+  collect: string[] | null = null;
+
   statement(ctx: StatementContext): Stmt {
-    const inner = this.statementInner(ctx);
+    let inner: Stmt;
+    try {
+      inner = this.statementInner(ctx);
+    } catch (e) {
+      if (!this.collect || !(e instanceof NotSupportedLocally) || ctx.block()) throw e;
+      this.collect.push(e.message);
+      return () => NORMAL;
+    }
     const line = ctx.start.line;
     // blocks are not statements of their own for coverage
     if (ctx.block()) return inner;

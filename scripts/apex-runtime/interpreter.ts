@@ -719,7 +719,25 @@ export class Interpreter {
   // -------------------------------------------------------------------------------------------
   // methods
 
+  private readonly methodCache = new WeakMap<ClassInfo, Map<string, MethodInfo[]>>();
+
   findMethods(cls: ClassInfo, name: string, nargs: number, staticOnly: boolean): MethodInfo[] {
+    let perClass = this.methodCache.get(cls);
+    if (!perClass) this.methodCache.set(cls, (perClass = new Map()));
+    const cacheKey = `${name.toLowerCase()}/${nargs}/${staticOnly ? 's' : 'a'}`;
+    const hit = perClass.get(cacheKey);
+    if (hit) return hit;
+    const found = this.findMethodsUncached(cls, name, nargs, staticOnly);
+    perClass.set(cacheKey, found);
+    return found;
+  }
+
+  private findMethodsUncached(
+    cls: ClassInfo,
+    name: string,
+    nargs: number,
+    staticOnly: boolean
+  ): MethodInfo[] {
     const key = name.toLowerCase();
     const out: MethodInfo[] = [];
     const seen = new Set<ClassInfo>();

@@ -231,7 +231,9 @@ function buildBody(cls: ClassInfo, body: ClassBodyContext): void {
           isFinal: modifiers.has('final'),
           isProperty: false,
           line: v.start.line,
-          owner: cls
+          owner: cls,
+          modifiers,
+          annotations: annSet
         };
         cls.fields.set(f.name.toLowerCase(), f);
         cls.fieldOrder.push(f);
@@ -241,7 +243,7 @@ function buildBody(cls: ClassInfo, body: ClassBodyContext): void {
     }
     const prop = md.propertyDeclaration();
     if (prop) {
-      addProperty(cls, prop, isStatic);
+      addProperty(cls, prop, isStatic, modifiers, annSet);
       continue;
     }
     const inner = md.classDeclaration() ?? md.interfaceDeclaration() ?? md.enumDeclaration();
@@ -269,7 +271,13 @@ function buildBody(cls: ClassInfo, body: ClassBodyContext): void {
   }
 }
 
-function addProperty(cls: ClassInfo, prop: PropertyDeclarationContext, isStatic: boolean): void {
+function addProperty(
+  cls: ClassInfo,
+  prop: PropertyDeclarationContext,
+  isStatic: boolean,
+  modifiers: Set<string>,
+  annotations: Set<string>
+): void {
   const name = prop.id().getText();
   const type = typeText(prop.typeRef());
   const f: FieldInfo = {
@@ -280,11 +288,16 @@ function addProperty(cls: ClassInfo, prop: PropertyDeclarationContext, isStatic:
     isFinal: false,
     isProperty: true,
     line: prop.start.line,
-    owner: cls
+    owner: cls,
+    modifiers,
+    annotations
   };
   for (const pb of prop.propertyBlock_list()) {
     const g = pb.getter();
     const s = pb.setter();
+    if (s && pb.modifier_list().some((m) => m.getText().toLowerCase() === 'private')) {
+      f.setterPrivate = true;
+    }
     if (g && g.block()) {
       f.getter = {
         name: `get ${name}`,

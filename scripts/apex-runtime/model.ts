@@ -48,6 +48,11 @@ export interface FieldInfo {
   setter?: MethodInfo;
   /** the property had explicit get/set blocks */
   isProperty: boolean;
+  /** lower-cased access modifiers and annotations of the declaration */
+  modifiers?: Set<string>;
+  annotations?: Set<string>;
+  /** a property whose set accessor is private (`{ get; private set; }`) */
+  setterPrivate?: boolean;
   line: number;
   owner: ClassInfo;
 }

@@ -222,6 +222,7 @@ export class TestSession {
   /** Pre-pass: compiles every method of every class and trigger; lists what is not supported. */
   listUnsupported(): string[] {
     const found: string[] = [];
+    let current: string[] = [];
     const all: ClassInfo[] = [];
     const visit = (c: ClassInfo): void => {
       all.push(c);
@@ -237,6 +238,7 @@ export class TestSession {
             label: `${cls.name}.${m.name}`,
             run: () => {
               const mc = new MethodCompiler(this.rt, cls, m.isStatic, cls.lines, cls.file);
+              mc.collect = current;
               mc.returnType = m.returnType;
               for (const p of m.params) mc.declare(p.name, this.rt.resolveTypeName(p.type, cls));
               mc.block(m.body as BlockContext);
@@ -249,6 +251,7 @@ export class TestSession {
           label: `${cls.name}.<init>`,
           run: () => {
             const mc = new MethodCompiler(this.rt, cls, false, cls.lines, cls.file);
+            mc.collect = current;
             for (const p of c.params) mc.declare(p.name, this.rt.resolveTypeName(p.type, cls));
             mc.block(c.body as BlockContext);
           }
@@ -266,10 +269,13 @@ export class TestSession {
         });
       }
       for (const b of bodies) {
+        current = [];
         try {
           this.rt.resetStatics();
           b.run();
+          for (const msg of current) found.push(`${b.label}: ${msg}`);
         } catch (e) {
+          for (const msg of current) found.push(`${b.label}: ${msg}`);
           if (e instanceof NotSupportedLocally) found.push(`${b.label}: ${e.message}`);
           else found.push(`${b.label}: ${(e as Error).message}`);
         }

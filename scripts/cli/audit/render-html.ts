@@ -153,7 +153,7 @@ export function renderHtml(report: AuditReport, ctx: HtmlContext): string {
   .key{font-weight:400;color:var(--muted);font-size:12px;margin-left:8px}.key i{display:inline-block;width:10px;height:10px;border-radius:2px;margin:0 4px 0 10px}
   section{background:#fff;border-radius:10px;padding:16px 18px;margin-top:16px;box-shadow:0 1px 3px rgba(0,0,0,.08);overflow-x:auto}
   h2{font-size:18px;margin:0 0 10px}table{border-collapse:collapse;width:100%;font-size:13px}th,td{padding:6px 8px;border-bottom:1px solid var(--line);text-align:right;white-space:nowrap}th:first-child,td:first-child{text-align:left}thead th{color:var(--muted);font-weight:600}
-  .alarm{color:var(--bad);font-weight:600}.ok{color:var(--good);font-weight:600}.muted{color:var(--muted)}ul{margin:6px 0 0 18px;padding:0}`;
+  .list td,.list th{text-align:left}.list td.n{text-align:right}.alarm{color:var(--bad);font-weight:600}.ok{color:var(--good);font-weight:600}.muted{color:var(--muted)}ul{margin:6px 0 0 18px;padding:0}`;
   const weeks = report.byWeek;
   const s = report.sla;
   return `<!doctype html>
@@ -186,7 +186,7 @@ ${hitRateBars('SLA hit rate by lead type', report.byLeadType)}
 ${hitRateBars('SLA hit rate by rep', report.byOwner)}
 </div>
 <section><h2>Safety nets</h2>${alarms.length ? `<ul>${alarms.map((a) => `<li class="alarm">${e(a)}</li>`).join('')}</ul>` : '<p class="ok">All clear.</p>'}
-${flagged.length ? `<table><thead><tr><th>lead</th><th>name</th><th>owner</th><th>why</th><th>for</th></tr></thead><tbody>${flagged.map((f) => `<tr><td>${e(f.id)}</td><td>${e(f.name)}</td><td>${e(f.owner)}</td><td>${e(f.why)}</td><td>${duration(f.minutes)}</td></tr>`).join('')}</tbody></table>` : ''}</section>
+${flagged.length ? `<table class="list"><thead><tr><th>lead</th><th>name</th><th>owner</th><th>why</th><th>for</th></tr></thead><tbody>${flagged.map((f) => `<tr><td>${e(f.id)}</td><td>${e(f.name)}</td><td>${e(f.owner)}</td><td>${e(f.why)}</td><td class="n">${duration(f.minutes)}</td></tr>`).join('')}</tbody></table>` : ''}</section>
 <section><h2>Bottlenecks</h2><ul>
 <li>Queue wait: ${b.queueWait.leads} leads waited in a queue (median ${duration(b.queueWait.minutes.median)}, p90 ${duration(b.queueWait.minutes.p90)}); ${b.queueWait.over60Min} over an hour.</li>
 <li>After hours: ${pct(b.afterHours.share)} of leads arrived outside business hours; median speed to lead ${duration(b.afterHours.speedToLeadMedianAfterHours)} against ${duration(b.afterHours.speedToLeadMedianInHours)} in hours.</li>
@@ -195,8 +195,8 @@ ${groupTable('By lead type', report.byLeadType)}
 ${groupTable('By rep', report.byOwner)}
 ${groupTable('By lead source', report.bySource)}
 ${groupTable('By ISO week', report.byWeek)}
-<section><h2>Slowest leads</h2><table><thead><tr><th>lead</th><th>name</th><th>company</th><th>type</th><th>rep</th><th>speed to lead</th><th>systems</th><th>human</th><th>SLA</th></tr></thead><tbody>
-${report.slowest.map((l) => `<tr><td>${e(l.id)}</td><td>${e(l.name)}</td><td>${e(l.company)}</td><td>${e(l.leadType ?? 'no rule')}</td><td>${e(l.accountableRep ?? '-')}</td><td>${duration(l.speedToLeadMinutes)}</td><td>${duration(l.systemsDelayMinutes)}</td><td>${duration(l.humanDelayMinutes)}</td><td>${e(l.slaStatus)}</td></tr>`).join('')}
+<section><h2>Slowest leads</h2><table class="list"><thead><tr><th>lead</th><th>name</th><th>company</th><th>type</th><th>rep</th><th>speed to lead</th><th>systems</th><th>human</th><th>SLA</th></tr></thead><tbody>
+${report.slowest.map((l) => `<tr><td>${e(l.id)}</td><td>${e(l.name)}</td><td>${e(l.company)}</td><td>${e(l.leadType ?? 'no rule')}</td><td>${e(l.accountableRep ?? '-')}</td><td class="n">${duration(l.speedToLeadMinutes)}</td><td class="n">${duration(l.systemsDelayMinutes)}</td><td class="n">${duration(l.humanDelayMinutes)}</td><td>${e(l.slaStatus)}</td></tr>`).join('')}
 </tbody></table></section>
 <section><h2>Data accuracy</h2>${
     report.accuracy.available

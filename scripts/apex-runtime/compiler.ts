@@ -147,6 +147,23 @@ function unescapeApex(lit: string): string {
   });
 }
 
+/**
+ * A compile error the platform would report when saving the class (e.g. a member that is not
+ * visible). Not catchable by Apex; the test outcome is Fail.
+ */
+export class CompileError extends Error {
+  constructor(message: string, location: string) {
+    super(`Compile error: ${message} (${location})`);
+    this.name = 'CompileError';
+  }
+}
+
+function topOf(c: ClassInfo): ClassInfo {
+  let t = c;
+  while (t.outer) t = t.outer;
+  return t;
+}
+
 export class MethodCompiler {
   private scope: Scope;
   private slots = 0;
@@ -182,6 +199,37 @@ export class MethodCompiler {
 
   loc(ctx: ApexParserRuleContext): string {
     return `${this.fileLabel}:${ctx.start.line}`;
+  }
+
+  /**
+   * Apex access rules ("Access Modifiers"): private (the default) members are visible within
+   * the top-level class, protected ones also in subclasses, public/global everywhere;
+   * @TestVisible opens private and protected members to test classes.
+   */
+  visible(
+    owner: ClassInfo,
+    modifiers: Set<string> | undefined,
+    annotations: Set<string> | undefined
+  ): boolean {
+    if (owner.system || owner.kind === 'interface') return true;
+    const mods = modifiers ?? new Set<string>();
+    if (mods.has('public') || mods.has('global')) return true;
+    const here = topOf(this.cls);
+    if (here === topOf(owner)) return true;
+    if (mods.has('protected') && this.rt.isSubclass(this.cls, owner)) return true;
+    return !!annotations?.has('testvisible') && here.isTest;
+  }
+
+  private requireVisible(
+    owner: ClassInfo,
+    modifiers: Set<string> | undefined,
+    annotations: Set<string> | undefined,
+    what: string,
+    ctx: ApexParserRuleContext
+  ): void {
+    if (!this.visible(owner, modifiers, annotations)) {
+      throw new CompileError(`${what} is not visible`, this.loc(ctx));
+    }
   }
 
   unsupported(what: string, ctx: ApexParserRuleContext): never {
@@ -922,10 +970,18 @@ export class MethodCompiler {
       if (target.kind === 'class') {
         const fld = rt.lookupField(target.cls, member);
         if (!fld) this.unsupported(`static field ${target.cls.name}.${member}`, ctx);
+        this.requireVisible(
+          fld.owner,
+          fld.modifiers,
+          fld.annotations,
+          `Variable ${target.cls.name}.${member}`,
+          ctx
+        );
         return this.fieldLValue(fld, target.cls, null, ctx);
       }
       if (target.kind !== 'value') this.unsupported(`assignment to ${ctx.getText()}`, ctx);
       const obj = target.t;
+      this.checkFieldAccess(obj.type, member, true, ctx);
       const t = rt.memberType(obj.type, member);
       return {
         type: t,
@@ -1148,6 +1204,7 @@ export class MethodCompiler {
     const rt = this.rt;
     if (target.kind === 'value') {
       const obj = target.t;
+      this.checkFieldAccess(obj.type, name, false, ctx);
       const t = rt.memberType(obj.type, name);
       return { kind: 'value', t: { type: t, fn: (f) => rt.getMember(obj.fn(f), name) } };
     }
@@ -1159,6 +1216,13 @@ export class MethodCompiler {
       }
       const fld = rt.lookupField(cls, name);
       if (fld && fld.isStatic) {
+        this.requireVisible(
+          fld.owner,
+          fld.modifiers,
+          fld.annotations,
+          `Variable ${cls.name}.${name}`,
+          ctx
+        );
         const lv = this.fieldLValue(fld, fld.owner, null, ctx);
         return { kind: 'value', t: { type: rt.resolveTypeName(fld.type, fld.owner), fn: lv.get } };
       }
@@ -1173,6 +1237,45 @@ export class MethodCompiler {
     const prop = rt.builtinStaticProperty(target.name, name, this.loc(ctx));
     if (prop.kind === 'value') return prop;
     return prop;
+  }
+
+  /** Visibility of `value.field` when the value's static type is a user class. */
+  private checkFieldAccess(
+    type: string,
+    name: string,
+    write: boolean,
+    ctx: ApexParserRuleContext
+  ): void {
+    const cls = this.rt.resolveClass(splitType(type).base, this.cls);
+    if (!cls || cls.system) return;
+    const fld = this.rt.lookupField(cls, name);
+    if (!fld) return;
+    this.requireVisible(
+      fld.owner,
+      fld.modifiers,
+      fld.annotations,
+      `Variable ${cls.name}.${name}`,
+      ctx
+    );
+    const testOpen = !!fld.annotations?.has('testvisible') && topOf(this.cls).isTest;
+    if (write && fld.setterPrivate && topOf(this.cls) !== topOf(fld.owner) && !testOpen) {
+      throw new CompileError(`Variable is not writable: ${cls.name}.${name}`, this.loc(ctx));
+    }
+  }
+
+  /** Visibility of `value.method(...)` when the value's static type is a user class. */
+  private checkMethodAccess(
+    type: string,
+    name: string,
+    nargs: number,
+    ctx: ApexParserRuleContext
+  ): void {
+    const cls = this.rt.resolveClass(splitType(type).base, this.cls);
+    if (!cls || cls.system) return;
+    const ms = this.rt.findMethods(cls, name, nargs, false);
+    if (ms.length && !ms.some((m) => this.visible(m.owner, m.modifiers, m.annotations))) {
+      throw new CompileError(`Method is not visible: ${cls.name}.${name}`, this.loc(ctx));
+    }
   }
 
   /** Flattens a.b.c (identifiers only) or returns null. */
@@ -1232,6 +1335,7 @@ export class MethodCompiler {
             )
         };
       }
+      this.checkMethodAccess(obj.type, name, args.length, ctx);
       const retType = rt.methodReturnType(obj.type, name, args.length, args);
       const objType = obj.type;
       return {
@@ -1294,6 +1398,9 @@ export class MethodCompiler {
     const m = rt.findMethods(cls, name, args.length, true);
     if (!m.length) {
       this.unsupported(`static method ${cls.name}.${name} with ${args.length} argument(s)`, ctx);
+    }
+    if (!m.some((x) => this.visible(x.owner, x.modifiers, x.annotations))) {
+      throw new CompileError(`Method is not visible: ${cls.name}.${name}`, this.loc(ctx));
     }
     return {
       type: m[0].returnType,
@@ -1457,6 +1564,16 @@ export class MethodCompiler {
     const args = this.exprList(argList);
     if (lbase === 'list' || lbase === 'set' || lbase === 'map') {
       return { type, fn: (f) => rt.newCollection(type, args.length ? args[0].fn(f) : undefined) };
+    }
+    const ctorCls = rt.resolveClass(splitType(type).base, this.cls);
+    if (ctorCls && !ctorCls.system && ctorCls.ctors.length) {
+      const ctors = ctorCls.ctors.filter((c) => c.params.length === args.length);
+      if (ctors.length && !ctors.some((c) => this.visible(ctorCls, c.modifiers, c.annotations))) {
+        throw new CompileError(
+          `Constructor is not visible: [${ctorCls.name}].<Constructor>(${args.length})`,
+          this.loc(cr)
+        );
+      }
     }
     return {
       type,

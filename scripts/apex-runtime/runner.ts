@@ -15,7 +15,7 @@ import { ApexThrow, type ClassInfo, type MethodInfo } from './model.ts';
 import { loadProject, type TriggerInfo } from './loader.ts';
 import { Interpreter } from './interpreter.ts';
 import { DataBridge } from './data-bridge.ts';
-import { MethodCompiler } from './compiler.ts';
+import { CompileError, MethodCompiler } from './compiler.ts';
 
 export type Outcome = 'Pass' | 'Fail' | 'NotSupported';
 
@@ -136,6 +136,9 @@ export class TestSession {
   ): TestResult {
     if (err instanceof NotSupportedLocally) {
       return result('NotSupported', err.message, null);
+    }
+    if (err instanceof CompileError) {
+      return result('Fail', err.message, null);
     }
     const ex = this.rt.toApexException(err);
     if (ex) {

@@ -81,6 +81,13 @@ export interface FieldDescribe {
   displayFormat: string | null;
   /** Cascade for master-detail children, SetNull/Restrict for lookups. */
   deleteConstraint: 'Cascade' | 'SetNull' | 'Restrict' | null;
+  /**
+   * Set when the runtime cannot handle the field (an unknown field type): any use of it is
+   * NotSupportedLocally with this text. The project still loads.
+   */
+  notSupported: string | null;
+  /** Set when the default value is a formula the runtime does not evaluate. */
+  defaultNotSupported: string | null;
   /** Where the field came from, for error messages. */
   source: string;
 }
@@ -320,6 +327,8 @@ function fieldFromJson(f: StandardFieldJson, source: string): FieldDescribe {
     unique: !!f.unique,
     custom: false,
     calculated: !!f.calculated,
+    notSupported: null,
+    defaultNotSupported: null,
     autoNumber: false,
     displayFormat: null,
     deleteConstraint: null,
@@ -515,6 +524,8 @@ function fieldFromXml(node: XmlNode, ctx: FieldXmlContext): FieldDescribe {
     unique: bool(node, 'unique'),
     custom: true,
     calculated: false,
+    notSupported: null as string | null,
+    defaultNotSupported: null as string | null,
     autoNumber: false,
     displayFormat: null as string | null,
     deleteConstraint: null as FieldDescribe['deleteConstraint'],
@@ -624,12 +635,12 @@ function fieldFromXml(node: XmlNode, ctx: FieldXmlContext): FieldDescribe {
       base.calculated = true;
       break;
     default:
-      throw new DataNotSupportedError(
-        `field type ${xmlType ?? '(none)'} of ${ctx.objectName}.${name}`,
-        {
-          file: ctx.file
-        }
-      );
+      // Described but unusable: refused when a query, a DML or the fixture touches it.
+      type = 'string';
+      base.notSupported = `field type ${xmlType ?? '(none)'} of ${ctx.objectName}.${name} (${ctx.file})`;
+      base.createable = false;
+      base.updateable = false;
+      base.nillable = true;
   }
   if (type === 'double' || type === 'currency' || type === 'percent') {
     base.precision = num(node, 'precision') ?? 18;
@@ -674,12 +685,10 @@ function fieldFromXml(node: XmlNode, ctx: FieldXmlContext): FieldDescribe {
   if (defaultFormula !== undefined && !base.calculated) {
     const lit = literalDefault(defaultFormula, type);
     if (lit === null) {
-      throw new DataNotSupportedError(
-        `default value formula "${defaultFormula}" on ${ctx.objectName}.${name} (only literal defaults are evaluated)`,
-        { file: ctx.file }
-      );
+      base.defaultNotSupported = `default value formula "${defaultFormula}" of ${ctx.objectName}.${name} (only literal defaults are evaluated)`;
+    } else {
+      base.defaultValue = lit;
     }
-    base.defaultValue = lit;
     base.defaultedOnCreate = true;
   } else if (type === 'boolean' && base.defaultValue === null) {
     base.defaultValue = false;

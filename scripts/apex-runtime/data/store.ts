@@ -21,7 +21,7 @@ import {
   parseDecimal
 } from '../values.ts';
 import { ConversionError, compareValues, fromExternal, toStored } from './convert.ts';
-import { SchemaError } from './errors.ts';
+import { DataNotSupportedError, SchemaError } from './errors.ts';
 import {
   base62,
   packageDirectories,
@@ -168,6 +168,7 @@ export class Store {
       if (name === 'Id') continue;
       const field = this.schema.findField(obj, name);
       if (!field) throw new SchemaError(`${where}: no field ${name} on ${obj.name}`);
+      if (field.notSupported && value !== null) throw new DataNotSupportedError(field.notSupported);
       try {
         row.values.set(
           field.name,
@@ -435,6 +436,7 @@ export class Store {
         if (!f.createable) continue;
         const current = rec.isSet(f.name) ? rec.get(f.name) : null;
         if (current !== null) continue;
+        if (f.defaultNotSupported) throw new DataNotSupportedError(f.defaultNotSupported);
         if (f.name === 'OwnerId' && f.type === 'reference' && f.defaultedOnCreate) {
           rec.put('OwnerId', c.userId);
         } else if (f.defaultValue !== null && f.createable) {
@@ -623,6 +625,7 @@ export class Store {
         });
         continue;
       }
+      if (f.notSupported && rec.get(name) !== null) throw new DataNotSupportedError(f.notSupported);
       const writable = op === 'insert' ? f.createable : f.updateable;
       if (!writable && !systemWritable.has(f.name.toLowerCase())) {
         // Fields the platform fills itself, and computed ones, are ignored (a cloned or queried

@@ -202,7 +202,7 @@ ${report.slowest.map((l) => `<tr><td>${e(l.id)}</td><td>${e(l.name)}</td><td>${e
     report.accuracy.available
       ? `<p>${report.accuracy.leadsChecked} stamped leads checked on ${report.accuracy.fieldsChecked.map(e).join(', ')}: ${pct(report.accuracy.matchRate, 1)} agree; ${report.accuracy.mismatchCount} values differ.</p>${
           report.accuracy.mismatches.length
-            ? `<table><thead><tr><th>lead</th><th>field</th><th>stamped</th><th>recomputed</th></tr></thead><tbody>${report.accuracy.mismatches
+            ? `<table class="list"><thead><tr><th>lead</th><th>field</th><th>stamped</th><th>recomputed</th></tr></thead><tbody>${report.accuracy.mismatches
                 .slice(0, 50)
                 .map(
                   (m) =>

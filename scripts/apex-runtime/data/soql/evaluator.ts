@@ -166,6 +166,7 @@ class Compiler {
           `No such column '${last}' on entity '${current.name}'. ${MESSAGE_CUSTOM_FIELD}`,
           line
         );
+      if (f.notSupported) throw new DataNotSupportedError(f.notSupported, { line });
       if (f.calculated) {
         throw new DataNotSupportedError(
           `formula or roll-up field ${current.name}.${f.name} in SOQL (its value is not computed locally)`,

@@ -49,6 +49,11 @@ export default class Audit extends SfCommand<AuditResult> {
     out: Flags.file({ summary: messages.getMessage('flags.out.summary') }),
     html: Flags.file({ summary: messages.getMessage('flags.html.summary') }),
     csv: Flags.directory({ summary: messages.getMessage('flags.csv.summary') }),
+    days: Flags.integer({
+      summary: messages.getMessage('flags.days.summary'),
+      default: 120,
+      min: 1
+    }),
     'bulk-threshold': Flags.integer({
       summary: messages.getMessage('flags.bulk-threshold.summary'),
       default: 10_000,
@@ -105,6 +110,7 @@ export default class Audit extends SfCommand<AuditResult> {
           onProgress: progress,
           keepLeads,
           bulkThreshold: flags['bulk-threshold'],
+          days: flags.days,
           useOrgRules: !flags.rules
         });
       }

@@ -201,7 +201,10 @@ export default class SlaCountdown extends LightningElement {
   }
 
   get lateMs() {
-    return businessMsBetween(this.intervals, this.countdown.dueAtMs, this.nowMs);
+    // Apex measured the lateness up to its own clock; the intervals cover the time since.
+    const c = this.countdown;
+    const since = Math.max(c.serverNowMs || c.dueAtMs, c.dueAtMs);
+    return (c.lateBusinessMillis || 0) + businessMsBetween(this.intervals, since, this.nowMs);
   }
 
   get zone() {

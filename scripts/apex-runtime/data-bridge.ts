@@ -24,7 +24,7 @@ import {
   type RowError,
   type Schema
 } from './data/index.ts';
-import type { Interpreter } from './interpreter.ts';
+import { TriggerFailure, type Interpreter } from './interpreter.ts';
 import { SysObject } from './stdlib.ts';
 import { DateTime } from 'luxon';
 import { readFileSync, existsSync } from 'node:fs';
@@ -55,6 +55,8 @@ export class DataBridge {
   private setupDml: string | null = null;
   private nonSetupDml: string | null = null;
   private uncommitted = false;
+  /** DML made by the runtime on behalf of one platform operation (not counted again). */
+  private internalDml = false;
   private readonly fixtureExtra: Record<string, unknown>;
   private readonly soqlCache = new Map<string, ParsedSoql>();
 
@@ -653,9 +655,9 @@ export class DataBridge {
     }
     let records: unknown[] = value instanceof ApexList ? value.items : [value];
     const std = this.rt.stdlib;
-    std.count('dmlStatements');
+    if (!this.internalDml) std.count('dmlStatements');
     if (records.length === 0) return [];
-    std.count('dmlRows', records.length);
+    if (!this.internalDml) std.count('dmlRows', records.length);
     if ((op === 'delete' || op === 'undelete') && typeof records[0] === 'string') {
       records = records.map((id) => {
         const obj = this.schema.objectForId(String(id));
@@ -689,40 +691,35 @@ export class DataBridge {
     try {
       for (let start = 0; start < list.length; start += 200) {
         const chunk = list.slice(start, start + 200);
-        switch (op) {
-          case 'insert':
-            this.insertChunk(obj, chunk, start, rowErrors, addRowErrors, allOrNone);
-            break;
-          case 'update':
-            this.updateChunk(obj, chunk, start, rowErrors, addRowErrors, allOrNone);
-            break;
-          case 'delete':
-            this.deleteChunk(obj, chunk, start, rowErrors, addRowErrors, allOrNone);
-            break;
-          case 'undelete':
-            this.undeleteChunk(obj, chunk, start, rowErrors, addRowErrors, allOrNone);
-            break;
-          case 'upsert': {
-            if (extField) throw new NotSupportedLocally(`upsert on external Id field ${extField}`);
-            const ins = chunk.filter((r) => !r.isSet('Id') || r.get('Id') === null);
-            const upd = chunk.filter((r) => r.isSet('Id') && r.get('Id') !== null);
-            if (ins.length && upd.length)
-              throw new NotSupportedLocally('upsert mixing new and existing records in one chunk');
-            if (ins.length) this.insertChunk(obj, chunk, start, rowErrors, addRowErrors, allOrNone);
-            else this.updateChunk(obj, chunk, start, rowErrors, addRowErrors, allOrNone);
-            break;
-          }
-          default:
-            throw new NotSupportedLocally(`DML ${op}`);
+        const chunkSp = this.store.savepoint();
+        try {
+          this.runChunk(op, obj, chunk, start, rowErrors, addRowErrors, allOrNone, extField);
+        } catch (e) {
+          if (!(e instanceof TriggerFailure)) throw e;
+          // every row of the chunk fails with the trigger's exception
+          chunkSp.restore();
+          chunk.forEach((_r, i) => {
+            rowErrors.set(start + i, [
+              {
+                index: start + i,
+                statusCode: 'CANNOT_INSERT_UPDATE_ACTIVATE_ENTITY',
+                message: e.detail,
+                fields: []
+              }
+            ]);
+          });
+          if (op === 'insert') chunk.forEach((r) => r.unset('Id'));
         }
         if (allOrNone && rowErrors.size) break;
       }
     } catch (e) {
       sp.restore();
+      if (op === 'insert') list.forEach((r) => r.unset('Id'));
       throw e;
     }
     if (allOrNone && rowErrors.size) {
       sp.restore();
+      if (op === 'insert') list.forEach((r) => r.unset('Id'));
       const first = Math.min(...rowErrors.keys());
       const err = rowErrors.get(first)![0];
       const all = [...rowErrors.values()].flat().sort((a, b) => a.index - b.index);
@@ -761,6 +758,44 @@ export class DataBridge {
         )
       });
     });
+  }
+
+  private runChunk(
+    op: string,
+    obj: ObjectDescribe,
+    chunk: SObjectValue[],
+    start: number,
+    rowErrors: Map<number, RowError[]>,
+    addRowErrors: (errs: RowError[], offset: number, map: number[]) => void,
+    allOrNone: boolean,
+    extField: string | null
+  ): void {
+    switch (op) {
+      case 'insert':
+        this.insertChunk(obj, chunk, start, rowErrors, addRowErrors, allOrNone);
+        break;
+      case 'update':
+        this.updateChunk(obj, chunk, start, rowErrors, addRowErrors, allOrNone);
+        break;
+      case 'delete':
+        this.deleteChunk(obj, chunk, start, rowErrors, addRowErrors, allOrNone);
+        break;
+      case 'undelete':
+        this.undeleteChunk(obj, chunk, start, rowErrors, addRowErrors, allOrNone);
+        break;
+      case 'upsert': {
+        if (extField) throw new NotSupportedLocally(`upsert on external Id field ${extField}`);
+        const ins = chunk.filter((r) => !r.isSet('Id') || r.get('Id') === null);
+        const upd = chunk.filter((r) => r.isSet('Id') && r.get('Id') !== null);
+        if (ins.length && upd.length)
+          throw new NotSupportedLocally('upsert mixing new and existing records in one chunk');
+        if (ins.length) this.insertChunk(obj, chunk, start, rowErrors, addRowErrors, allOrNone);
+        else this.updateChunk(obj, chunk, start, rowErrors, addRowErrors, allOrNone);
+        break;
+      }
+      default:
+        throw new NotSupportedLocally(`DML ${op}`);
+    }
   }
 
   /**
@@ -857,6 +892,12 @@ export class DataBridge {
       }
     } catch (e) {
       sp.restore();
+      if (e instanceof TriggerFailure) {
+        throw new ApexError(
+          'System.DmlException',
+          `Merge failed. First exception on row 0 with id ${masterId}; first error: CANNOT_INSERT_UPDATE_ACTIVATE_ENTITY, ${e.detail}: []`
+        );
+      }
       throw e;
     }
   }
@@ -909,25 +950,34 @@ export class DataBridge {
     const std = this.rt.stdlib;
     std.count('dmlStatements');
     std.count('dmlRows', 1);
+    const sp = this.store.savepoint();
     let accountId = lc.accountid as string | null;
-    if (!accountId) {
-      const acc = new SObjectValue('Account');
-      acc.put('Name', lead.get('Company') ?? lead.get('Name'));
-      if (owner) acc.put('OwnerId', owner);
-      this.dml('insert', acc, null, true);
-      accountId = acc.get('Id') as string;
-    }
     let contactId = lc.contactid as string | null;
-    if (!contactId) {
-      const c = new SObjectValue('Contact');
-      for (const f of ['FirstName', 'LastName', 'Email', 'Phone', 'Title', 'LeadSource']) {
-        if (this.findField('Contact', f) && lead.isSet(f) && lead.get(f) !== null)
-          c.put(f, lead.get(f));
+    this.internalDml = true;
+    try {
+      if (!accountId) {
+        const acc = new SObjectValue('Account');
+        acc.put('Name', lead.get('Company') ?? lead.get('Name'));
+        if (owner) acc.put('OwnerId', owner);
+        this.dml('insert', acc, null, true);
+        accountId = acc.get('Id') as string;
       }
-      c.put('AccountId', accountId);
-      if (owner) c.put('OwnerId', owner);
-      this.dml('insert', c, null, true);
-      contactId = c.get('Id') as string;
+      if (!contactId) {
+        const c = new SObjectValue('Contact');
+        for (const f of ['FirstName', 'LastName', 'Email', 'Phone', 'Title', 'LeadSource']) {
+          if (this.findField('Contact', f) && lead.isSet(f) && lead.get(f) !== null)
+            c.put(f, lead.get(f));
+        }
+        c.put('AccountId', accountId);
+        if (owner) c.put('OwnerId', owner);
+        this.dml('insert', c, null, true);
+        contactId = c.get('Id') as string;
+      }
+    } catch (e) {
+      sp.restore();
+      throw e;
+    } finally {
+      this.internalDml = false;
     }
     const update = new SObjectValue('Lead');
     update.put('Id', lead.get('Id'));
@@ -937,6 +987,31 @@ export class DataBridge {
     update.put('ConvertedAccountId', accountId);
     update.put('ConvertedContactId', contactId);
     const rowErrors = new Map<number, RowError[]>();
+    try {
+      this.convertUpdate(update, rowErrors);
+    } catch (e) {
+      sp.restore();
+      if (e instanceof TriggerFailure) {
+        throw new ApexError(
+          'System.DmlException',
+          `ConvertLead failed. First exception on row 0; first error: CANNOT_INSERT_UPDATE_ACTIVATE_ENTITY, ${e.detail}: []`
+        );
+      }
+      throw e;
+    }
+    if (rowErrors.size) {
+      sp.restore();
+      const e = [...rowErrors.values()][0][0];
+      throw new ApexError(
+        'System.DmlException',
+        `ConvertLead failed. First exception on row 0; first error: ${e.statusCode}, ${e.message}: [${e.fields.join(', ')}]`
+      );
+    }
+    return { success: true, leadId: lead.get('Id'), accountId, contactId, opportunityId: null };
+  }
+
+  /** The lead update of a conversion (system-writable Converted* fields). */
+  private convertUpdate(update: SObjectValue, rowErrors: Map<number, RowError[]>): void {
     this.updateChunk(
       this.schema.getObject('Lead'),
       [update],
@@ -954,14 +1029,6 @@ export class DataBridge {
         'ConvertedOpportunityId'
       ]
     );
-    if (rowErrors.size) {
-      const e = [...rowErrors.values()][0][0];
-      throw new ApexError(
-        'System.DmlException',
-        `ConvertLead failed. First exception on row 0; first error: ${e.statusCode}, ${e.message}: [${e.fields.join(', ')}]`
-      );
-    }
-    return { success: true, leadId: lead.get('Id'), accountId, contactId, opportunityId: null };
   }
 
   private checkMixedDml(type: string, _op: string): void {

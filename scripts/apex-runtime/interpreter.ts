@@ -1209,7 +1209,16 @@ export class Interpreter {
         c.body(new Frame(null, c.cls, c.slots));
       } catch (err) {
         this.noteTrace(err);
-        throw err;
+        const ex = err instanceof TriggerFailure ? null : this.toApexException(err);
+        if (!ex || this.isUncatchable(ex)) throw err;
+        // an unhandled exception in a trigger fails the DML statement (the caller gets a
+        // DmlException naming the trigger and the cause)
+        const phase = `${isBefore ? 'Before' : 'After'}${event.charAt(0).toUpperCase()}${event.slice(1)}`;
+        const cause = `${String(ex.fields.get('$exceptionType') ?? ex.cls.name)}: ${this.str(ex.fields.get('message') ?? null)}`;
+        const trace = this.traces.get(err as object) ?? '';
+        throw new TriggerFailure(
+          `${t.name}: execution of ${phase}\n\ncaused by: ${cause}\n\n${trace}`
+        );
       } finally {
         this.frames.pop();
         this.triggerStack.pop();
@@ -1224,6 +1233,14 @@ export class Interpreter {
 
   currentTrigger(): TriggerFrame | null {
     return this.triggerStack[this.triggerStack.length - 1] ?? null;
+  }
+}
+
+/** An unhandled exception in a trigger; the DML orchestration turns it into row errors. */
+export class TriggerFailure extends Error {
+  constructor(readonly detail: string) {
+    super(detail);
+    this.name = 'TriggerFailure';
   }
 }
 

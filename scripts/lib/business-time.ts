@@ -317,6 +317,7 @@ export class BusinessCalendar {
   private readonly weekMs: number;
   private readonly holidays: Holiday[];
   private readonly segmentCache = new Map<DayNum, Segment[]>();
+  private readonly dayCache = new Map<number, DayNum>();
   private readonly specialDaysByYear = new Map<number, DayNum[]>();
   private readonly holidayDaysByYear = new Map<number, Map<DayNum, [number, number][]>>();
 
@@ -423,8 +424,14 @@ export class BusinessCalendar {
   }
 
   private localDay(ms: number): DayNum {
+    // the same instants come back through isWithin, nextStartDate, add and diff: remember them
+    const known = this.dayCache.get(ms);
+    if (known !== undefined) return known;
     const dt = DateTime.fromMillis(ms, { zone: this.zone });
-    return dayNumOf(dt.year, dt.month, dt.day);
+    const day = dayNumOf(dt.year, dt.month, dt.day);
+    if (this.dayCache.size > 50_000) this.dayCache.clear();
+    this.dayCache.set(ms, day);
+    return day;
   }
 
   /** The instant of a local wall-clock minute on a local date, through luxon. */

@@ -96,3 +96,27 @@ describe('the built-in sample and help', () => {
     }
   });
 });
+
+describe('field resolution', () => {
+  it('picks stlead__X__c in a managed-package org and X__c in a source deploy', async () => {
+    const { resolveFields } = await import('../../scripts/cli/audit/org-source.ts');
+    const managed = new Set(['Id', 'LeadSource', 'stlead__AssignedAt__c', 'stlead__SlaStatus__c']);
+    const source = new Set(['Id', 'LeadSource', 'AssignedAt__c']);
+    const wanted = ['LeadSource', 'AssignedAt__c', 'SlaStatus__c', 'Missing__c'];
+    assert.deepEqual(
+      [...resolveFields(managed, wanted)],
+      [
+        ['LeadSource', 'LeadSource'],
+        ['AssignedAt__c', 'stlead__AssignedAt__c'],
+        ['SlaStatus__c', 'stlead__SlaStatus__c']
+      ]
+    );
+    assert.deepEqual(
+      [...resolveFields(source, wanted)],
+      [
+        ['LeadSource', 'LeadSource'],
+        ['AssignedAt__c', 'AssignedAt__c']
+      ]
+    );
+  });
+});

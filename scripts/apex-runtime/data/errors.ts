@@ -31,18 +31,22 @@ export class SchemaError extends Error {
 }
 
 /**
- * A SOQL problem (syntax, unknown object or field, type mismatch): a `System.QueryException`.
- * `platformMessage` is the platform's text; `message` adds the query's line when known. On a
- * static query the platform refuses to compile the class; the interpreter may report it so.
+ * A SOQL problem (syntax, unknown object or field, type mismatch): a `System.QueryException`
+ * whose message is the platform's text exactly (what getMessage() returns). `line` is the
+ * source line of the query; `describe()` gives both for reports.
  */
 export class SoqlError extends ApexError {
   constructor(
     readonly platformMessage: string,
     readonly line?: number
   ) {
-    super(
-      'System.QueryException',
-      line !== undefined ? `${platformMessage} (SOQL at line ${line})` : platformMessage
-    );
+    super('System.QueryException', platformMessage, line !== undefined ? { line } : undefined);
+  }
+
+  /** The message with the query's line, for error reports outside Apex. */
+  describe(): string {
+    return this.line !== undefined
+      ? `${this.platformMessage} (SOQL at line ${this.line})`
+      : this.platformMessage;
   }
 }

@@ -220,6 +220,8 @@ export class Store {
         }
         for (const [name, raw] of rec.values) {
           const field = raw?.field ?? this.schema.getField(obj, name);
+          if (field.notSupported && raw !== null)
+            throw new DataNotSupportedError(field.notSupported);
           try {
             row.values.set(field.name, raw === null ? null : fromExternal(field, raw.raw));
           } catch (e) {
@@ -696,6 +698,17 @@ export class Store {
       for (const f of obj.fields.values())
         if (f.apexType === 'Boolean' && !f.calculated) values.set(f.name, defaultFor(f) ?? false);
       this.mergeRecord(obj, rec, values, index, rowErrors, 'insert');
+      for (const f of obj.fields.values()) {
+        // Defaults of fields only the platform writes (User.UserType).
+        if (
+          !f.createable &&
+          f.defaultValue !== null &&
+          values.get(f.name) === null &&
+          !SYSTEM_FIELDS.has(f.name.toLowerCase())
+        ) {
+          values.set(f.name, defaultFor(f));
+        }
+      }
       const owner = obj.fields.get('ownerid');
       if (owner && !owner.createable && owner.defaultedOnCreate && values.get('OwnerId') === null) {
         // e.g. Group.OwnerId: set by the platform, not by the caller.

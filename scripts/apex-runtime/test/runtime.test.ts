@@ -93,3 +93,29 @@ private class Util_Tests {
   assert.equal(by.get('passes')?.outcome, 'Pass');
   assert.deepEqual(r.coverage?.Util, { covered: 1, total: 2, uncoveredLines: [6] });
 });
+
+test('member visibility follows the access modifiers and @TestVisible', () => {
+  const dir = project({
+    Vis: `public class Vis {
+  static Integer hidden() { return 1; }
+  @TestVisible
+  static Integer opened() { return 2; }
+  public Integer count { get; private set; }
+  private Vis(Integer x) {}
+  public Vis() {}
+}`,
+    Vis_Tests: `@IsTest
+private class Vis_Tests {
+  @IsTest static void hiddenCall() { System.Assert.areEqual(1, Vis.hidden(), 'x'); }
+  @IsTest static void openedCall() { System.Assert.areEqual(2, Vis.opened(), 'x'); }
+  @IsTest static void setter() { Vis v = new Vis(); v.count = 3; }
+  @IsTest static void ctor() { Vis v = new Vis(1); }
+}`
+  });
+  const r = new TestSession({ projectDir: dir }).run();
+  const by = new Map(r.tests.map((t) => [t.methodName, t]));
+  assert.match(by.get('hiddenCall')?.message ?? '', /Method is not visible: Vis.hidden/);
+  assert.equal(by.get('openedCall')?.outcome, 'Pass');
+  assert.match(by.get('setter')?.message ?? '', /Variable is not writable: Vis.count/);
+  assert.match(by.get('ctor')?.message ?? '', /Constructor is not visible/);
+});

@@ -224,8 +224,12 @@ describe('unknown names', () => {
       /Didn't understand relationship 'Gadgets' in FROM part/
     );
   });
-  it('refuses querying platform events and formula fields', () => {
+  it('refuses querying platform events, formula fields and unsupported field types', () => {
     const store = newStore();
+    assert.throws(
+      () => query(store, 'SELECT Spot__c FROM Gadget__c'),
+      (e: Error) => e.name === 'NotSupportedLocally' && /Location/.test(e.message)
+    );
     soqlError(() => query(store, 'SELECT Id FROM Alert__e'), /does not support query/);
     assert.throws(
       () => query(store, 'SELECT Doubled__c FROM Widget__c'),

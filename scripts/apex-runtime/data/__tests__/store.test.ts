@@ -242,10 +242,63 @@ describe('insert', () => {
       'INVALID_FIELD_FOR_INSERT_UPDATE'
     );
   });
+  it('creates users with derived and platform-owned fields', () => {
+    const store = newStore();
+    const [u] = insert(store, 'User', [
+      {
+        Username: 'rep@speedtolead.local',
+        LastName: 'Rep',
+        FirstName: 'Riley',
+        Alias: 'rrep',
+        Email: 'rep@speedtolead.local',
+        TimeZoneSidKey: 'America/New_York',
+        LocaleSidKey: 'en_US',
+        EmailEncodingKey: 'UTF-8',
+        LanguageLocaleKey: 'en_US',
+        ProfileId: '00e000000000002'
+      }
+    ]);
+    const stored = store.getStored(u!.get('Id') as string)!;
+    assert.equal(stored.get('Name'), 'Riley Rep');
+    assert.equal(stored.get('UserType'), 'Standard');
+    assert.equal(stored.get('IsActive'), true);
+    const dup = store.prepareInsert('User', [
+      record('User', {
+        Username: 'REP@speedtolead.local',
+        LastName: 'Again',
+        Alias: 'again',
+        Email: 'again@speedtolead.local',
+        TimeZoneSidKey: 'America/New_York',
+        LocaleSidKey: 'en_US',
+        EmailEncodingKey: 'UTF-8',
+        LanguageLocaleKey: 'en_US',
+        ProfileId: '00e000000000002'
+      })
+    ]);
+    assert.equal(dup[0]!.statusCode, 'DUPLICATE_USERNAME');
+  });
   it('lets the platform own Group.OwnerId', () => {
     const store = newStore();
     const [g] = insert(store, 'Group', [{ Name: 'Inbound', Type: 'Queue' }]);
     assert.equal(store.getStored(g!.get('Id') as string)!.get('OwnerId'), '005000000000001AAA');
+  });
+  it('refuses, when used, fields and defaults the runtime cannot handle', () => {
+    const store = newStore();
+    const [w] = insert(store, 'Widget__c', [{ Code__c: 'W' }]);
+    const due = new ApexDate(2026, 12, 1);
+    const gadget = (extra: Record<string, unknown>) =>
+      record('Gadget__c', { Widget__c: w!.get('Id'), ...extra });
+    assert.throws(
+      () => store.prepareInsert('Gadget__c', [gadget({})]),
+      (e: Error) => e.name === 'NotSupportedLocally' && /TODAY\(\) \+ 7/.test(e.message)
+    );
+    assert.deepEqual(store.prepareInsert('Gadget__c', [gadget({ Due__c: due })]), []);
+    assert.throws(
+      () => store.prepareInsert('Gadget__c', [gadget({ Due__c: due, Spot__c: 'x' })]),
+      (e: Error) =>
+        e.name === 'NotSupportedLocally' &&
+        /field type Location of Gadget__c.Spot__c/.test(e.message)
+    );
   });
   it('refuses commit without prepare', () => {
     const store = newStore();
@@ -301,7 +354,9 @@ describe('update, delete, undelete', () => {
     const leadId = lead!.get('Id') as string;
     const [w] = insert(store, 'Widget__c', [{ Code__c: 'A', Lead__c: leadId }]);
     const wId = w!.get('Id') as string;
-    const [g] = insert(store, 'Gadget__c', [{ Name: 'g', Widget__c: wId }]);
+    const [g] = insert(store, 'Gadget__c', [
+      { Name: 'g', Widget__c: wId, Due__c: new ApexDate(2026, 12, 1) }
+    ]);
     const gId = g!.get('Id') as string;
 
     assert.deepEqual(store.prepareDelete('Widget__c', [wId]), []);

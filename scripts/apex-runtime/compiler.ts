@@ -20,6 +20,7 @@ import {
   EqualityExpressionContext,
   ExpressionContext,
   ExpressionListContext,
+  FieldDeclarationContext,
   IdPrimaryContext,
   InstanceOfExpressionContext,
   LiteralContext,
@@ -393,6 +394,20 @@ export class MethodCompiler {
   }
 
   returnType = 'void';
+
+  /** A variable declared at the top level of a trigger body (parsed as a field declaration). */
+  triggerVariable(fd: FieldDeclarationContext): Stmt {
+    this.lines.add(fd.start.line);
+    const mark = this.rt.coverageMarker(this.fileLabel, fd.start.line);
+    const inner = this.localVars(fd as unknown as LocalVariableDeclarationContext);
+    const line = fd.start.line;
+    const rt = this.rt;
+    return (f) => {
+      mark();
+      rt.line = line;
+      return inner(f);
+    };
+  }
 
   private localVars(lv: LocalVariableDeclarationContext): Stmt {
     const type = this.rt.resolveTypeName(typeText(lv.typeRef()), this.cls);

@@ -35,6 +35,7 @@ import type { LoadedProject, TriggerInfo } from './loader.ts';
 import type {
   ApexParserRuleContext,
   BlockContext,
+  FieldDeclarationContext,
   StatementContext
 } from '@apexdevtools/apex-parser';
 import { Stdlib } from './stdlib.ts';
@@ -1180,14 +1181,25 @@ export class Interpreter {
         const mc = new MethodCompiler(this, cls, true, cls.lines, t.file);
         const members = (
           t.body as unknown as {
-            triggerBlockMember_list(): { statement(): StatementContext | null }[];
+            triggerBlockMember_list(): {
+              statement(): StatementContext | null;
+              triggerMemberDeclaration(): {
+                fieldDeclaration(): FieldDeclarationContext | null;
+              } | null;
+            }[];
           }
         ).triggerBlockMember_list();
         const stmts: Stmt[] = [];
         for (const m of members) {
           const s = m.statement();
-          if (!s) throw new NotSupportedLocally(`trigger member declarations in ${t.name}`, t.file);
-          stmts.push(mc.statement(s));
+          const field = m.triggerMemberDeclaration()?.fieldDeclaration() ?? null;
+          if (s) stmts.push(mc.statement(s));
+          else if (field) stmts.push(mc.triggerVariable(field));
+          else
+            throw new NotSupportedLocally(
+              `method or class declarations in trigger ${t.name}`,
+              t.file
+            );
         }
         c = {
           cls,
@@ -1215,7 +1227,9 @@ export class Interpreter {
         // DmlException naming the trigger and the cause)
         const phase = `${isBefore ? 'Before' : 'After'}${event.charAt(0).toUpperCase()}${event.slice(1)}`;
         const cause = `${String(ex.fields.get('$exceptionType') ?? ex.cls.name)}: ${this.str(ex.fields.get('message') ?? null)}`;
-        const trace = this.traces.get(err as object) ?? '';
+        const full = (this.traces.get(err as object) ?? '').split('\n');
+        const upTo = full.findIndex((l) => l.startsWith(`Trigger.${t.name}:`));
+        const trace = (upTo >= 0 ? full.slice(0, upTo + 1) : full).join('\n');
         throw new TriggerFailure(
           `${t.name}: execution of ${phase}\n\ncaused by: ${cause}\n\n${trace}`
         );

@@ -49,7 +49,7 @@ const gates = [
   },
   {
     name: 'lwc-jest',
-    run: () => (lwcTests().length ? [bin('sfdx-lwc-jest'), '--config', 'jest.config.cjs'] : null),
+    run: () => (lwcTests().length ? [bin('sfdx-lwc-jest')] : null),
     why: 'no LWC __tests__ under force-app'
   },
   {

@@ -1,16 +1,22 @@
 /**
- * The audit engine: derives, per lead, engagement, assignment, first touch, delays, lead type and
- * SLA outcome (docs/DATA-MODEL.md definitions), then the report: statistics by source, lead type,
- * owner and ISO week, SLA hit rates, the slowest leads, bottlenecks, safety nets and, where the
- * package's stamps exist, a data-accuracy check. Pure: the caller feeds records (from CSV files or
- * an org) in the order leads, owner changes, activities; activities are reduced as they arrive, so
- * memory does not grow with the number of activities.
+ * The audit engine: derives, per engagement cycle of each lead, engagement, assignment, first touch,
+ * delays, lead type and SLA outcome (docs/DATA-MODEL.md definitions, cycles as in docs/CYCLES.md),
+ * then the report: statistics by source, lead type, owner and ISO week, SLA hit rates, the slowest
+ * cycles, bottlenecks, safety nets, likely duplicates and, where the package's stamps exist, a
+ * data-accuracy check. Pure: the caller feeds records (from CSV files or an org) in the order
+ * leads, history (owner changes and field changes), activities; activities are reduced as they
+ * arrive, so memory does not grow with the number of activities.
+ *
+ * Units: cycles are the unit of SLA outcomes and delays (a lead that came back is judged once per
+ * hand-raise); leads are the unit of volume (lead counts, sources, duplicates). `REPORT_UNITS`
+ * names the unit of every section and is part of the JSON report.
  */
 import { DateTime } from 'luxon';
 import { BusinessCalendar } from './business-time.ts';
 import {
   evaluateSla,
   fieldValue,
+  matchesCriteria,
   matchExclusion,
   matchSlaRule,
   matchTouchRule,
@@ -59,6 +65,16 @@ export interface OwnerChange {
   newValue: string;
 }
 
+/** A LeadHistory row for a field other than the owner (values as exported, text). */
+export interface FieldChange {
+  leadId: string;
+  /** the field's API name as LeadHistory names it */
+  field: string;
+  at: number;
+  oldValue: string;
+  newValue: string;
+}
+
 export interface ActivityInput {
   object: 'Task' | 'Event';
   id: string;
@@ -96,8 +112,19 @@ export const STAMP_FIELDS = [
 ] as const;
 export type StampField = (typeof STAMP_FIELDS)[number];
 
+/** One engagement cycle of a lead (a lead without re-engagements has exactly one). */
 export interface LeadResult {
   id: string;
+  /** 1 for the first engagement, 2 for the first re-engagement, ... */
+  cycleNumber: number;
+  /** how many cycles the lead has */
+  cycleCount: number;
+  /** true for the lead's last cycle, the one the Lead's own fields mirror */
+  isCurrentCycle: boolean;
+  /** Superseded, Touched or Excluded for an earlier cycle; null for the current one */
+  closedReason: 'Superseded' | 'Touched' | 'Excluded' | null;
+  /** another lead with the same email whose SLA was Pending when this one arrived (cycle 1) */
+  likelyDuplicateOf: string | null;
   name: string;
   company: string;
   source: string;
@@ -136,13 +163,20 @@ export interface SlaCounts {
   pending: number;
   excluded: number;
   notApplicable: number;
+  /** earlier cycles a re-engagement closed while still undecided (not Pending any more) */
+  superseded: number;
+  /** first cycles of likely duplicates: left out of every other count and of the hit rate */
+  duplicates: number;
   /** hit / (hit + missed), null when nothing was decided */
   hitRate: number | null;
 }
 
 export interface GroupStats {
   key: string;
+  /** distinct leads in the group */
   leads: number;
+  /** cycles in the group (the delay and SLA figures count these, likely duplicates aside) */
+  cycles: number;
   systemsDelay: Summary;
   humanDelay: Summary;
   humanDelayBusiness: Summary;
@@ -192,9 +226,57 @@ export interface Bottlenecks {
   };
 }
 
+export type Unit = 'cycle' | 'lead';
+
+/** The unit each section of the report counts (docs/CLI.md, "Cycles and units"). */
+export const REPORT_UNITS = {
+  leads: 'lead',
+  leadCounts: 'lead',
+  cycles: 'cycle',
+  reEngagement: 'lead',
+  likelyDuplicates: 'lead',
+  systemsDelay: 'cycle',
+  humanDelay: 'cycle',
+  humanDelayBusiness: 'cycle',
+  speedToLead: 'cycle',
+  sla: 'cycle',
+  byLeadType: 'cycle',
+  byOwner: 'cycle',
+  bySource: 'lead',
+  byWeek: 'cycle',
+  slowest: 'cycle',
+  bottlenecks: 'cycle',
+  safetyNets: 'cycle',
+  accuracy: 'lead'
+} as const satisfies Record<string, Unit>;
+
+export interface ReEngagement {
+  /** false when re-engagements cannot be seen (no engagement field or no history for it) */
+  historyAvailable: boolean;
+  engagementField: string | null;
+  leadsReEngaged: number;
+  /** cycles after the first (every qualifying re-engagement) */
+  reEngagementCycles: number;
+  /** later engagement times that did not qualify (no hand-raiser rule, previous cycle open) */
+  ignoredReEngagements: number;
+}
+
+export interface LikelyDuplicate {
+  id: string;
+  name: string;
+  createdAt: string;
+  /** the open lead with the same email */
+  duplicateOf: string;
+  duplicateOfName: string;
+}
+
 export interface AuditReport {
   asOf: string;
+  units: typeof REPORT_UNITS;
   leads: number;
+  cycles: number;
+  reEngagement: ReEngagement;
+  likelyDuplicates: { count: number; leads: LikelyDuplicate[] };
   leadCounts: { assigned: number; touched: number; unassigned: number; untouched: number };
   systemsDelay: Summary;
   humanDelay: Summary;
@@ -211,14 +293,32 @@ export interface AuditReport {
   accuracy: AccuracyResult;
 }
 
+interface Touch {
+  at: number;
+  type: string;
+  by: string;
+}
+
 interface LeadState {
   input: AuditLeadInput;
+  /** the engagement of the first cycle (the current field value when there is no history) */
   engagementAt: number;
   engagementSource: string;
   changes: OwnerChange[];
-  touchAt: number | null;
-  touchType: string | null;
-  touchBy: string | null;
+  /** history of fields other than the owner, in the order added */
+  fieldChanges: FieldChange[];
+  /** the writes of the engagement source field: save time and the engagement time written */
+  engagementWrites: { at: number; value: number }[];
+  /** every moment a cycle could start: the first touch at or after each one */
+  touchesFrom: Map<number, Touch | null>;
+  /** later engagement times that did not start a cycle */
+  ignored?: number;
+}
+
+/** One cycle while deriving: its engagement and the save that started it. */
+interface CycleSpan {
+  start: number;
+  savedAt: number;
 }
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
@@ -256,6 +356,8 @@ export class AuditBuilder {
   private readonly unknownOwners = new Set<string>();
   private readonly missingCalendars = new Set<string>();
   private readonly weekZone: string;
+  private activitiesStarted = false;
+  private engagementHistorySeen = false;
 
   constructor(private options: AuditOptions) {
     for (const u of options.users) this.usersById.set(u.id, u);
@@ -299,9 +401,9 @@ export class AuditBuilder {
       engagementAt,
       engagementSource,
       changes: [],
-      touchAt: null,
-      touchType: null,
-      touchBy: null
+      fieldChanges: [],
+      engagementWrites: [],
+      touchesFrom: new Map()
     });
   }
 
@@ -313,19 +415,72 @@ export class AuditBuilder {
     return true;
   }
 
-  /** Keeps the first qualifying touch per lead; false when the activity's lead is unknown. */
+  /**
+   * A LeadHistory row of another field: the engagement source field's rows start cycles, every
+   * field's rows let earlier cycles be judged on the values the lead had then. Must come before
+   * the activities. False when the change names a lead that is not in the export.
+   */
+  addFieldChange(change: FieldChange): boolean {
+    if (this.activitiesStarted) {
+      throw new Error('field history must be added before the activities');
+    }
+    const lead = this.leads.get(change.leadId);
+    if (!lead) return false;
+    lead.fieldChanges.push(change);
+    if (this.isEngagementField(change.field)) {
+      this.engagementHistorySeen = true;
+      const value = parseInstant(change.newValue);
+      if (lead.engagementWrites.length === 0 || change.at < lead.engagementWrites[0].at) {
+        // the value before the first write is the first cycle's engagement (blank: CreatedDate)
+        const before = parseInstant(change.oldValue);
+        lead.engagementAt = before ?? lead.input.createdAt;
+        lead.engagementSource = before === null ? 'CreatedDate' : (change.field as string);
+      }
+      if (value !== null) lead.engagementWrites.push({ at: change.at, value });
+    }
+    return true;
+  }
+
+  private isEngagementField(field: string): boolean {
+    const configured = this.options.rules.settings.engagementSourceField;
+    if (!configured) return false;
+    const plain = (f: string): string =>
+      f
+        .trim()
+        .toLowerCase()
+        .replace(/^stlead__/, '');
+    return plain(field) === plain(configured);
+  }
+
+  /** Keeps the first qualifying touch from every possible cycle start; false when the lead is unknown. */
   addActivity(activity: ActivityInput): boolean {
     const lead = this.leads.get(activity.whoId);
     if (!lead) return false;
-    if (activity.at < lead.engagementAt) return true;
-    if (lead.touchAt !== null && lead.touchAt <= activity.at) return true;
+    if (!this.activitiesStarted) this.startActivities();
+    if (lead.touchesFrom.size === 0) this.candidateStarts(lead);
+    let earliest = Infinity;
+    for (const start of lead.touchesFrom.keys()) earliest = Math.min(earliest, start);
+    if (activity.at < earliest) return true;
     if (!this.countsAsHuman(activity)) return true;
     const rule = matchTouchRule(activity.object, activity.fields, this.options.rules.touchRules);
     if (!rule) return true;
-    lead.touchAt = activity.at;
-    lead.touchType = rule.touchType;
-    lead.touchBy = activity.ownerId;
+    for (const [start, touch] of lead.touchesFrom) {
+      if (activity.at < start || (touch && touch.at <= activity.at)) continue;
+      lead.touchesFrom.set(start, { at: activity.at, type: rule.touchType, by: activity.ownerId });
+    }
     return true;
+  }
+
+  private startActivities(): void {
+    this.activitiesStarted = true;
+  }
+
+  /** The first engagement and every engagement time the field's history wrote. */
+  private candidateStarts(lead: LeadState): void {
+    lead.touchesFrom.set(lead.engagementAt, lead.touchesFrom.get(lead.engagementAt) ?? null);
+    for (const w of lead.engagementWrites) {
+      if (!lead.touchesFrom.has(w.value)) lead.touchesFrom.set(w.value, null);
+    }
   }
 
   /** The evaluation time, when it is only known after reading everything (the export's end). */
@@ -371,18 +526,124 @@ export class AuditBuilder {
     return cal;
   }
 
-  private derive(state: LeadState): LeadResult {
+  /**
+   * The lead's fields as they were right after the save at `at` (inclusive) or just before it
+   * (exclusive): every later history row of a field is undone with its OldValue.
+   */
+  private fieldsAt(state: LeadState, at: number, inclusive: boolean): Record<string, string> {
+    const later = state.fieldChanges
+      .filter((c) => (inclusive ? c.at > at : c.at >= at))
+      .sort((a, b) => a.at - b.at);
+    if (!later.length) return state.input.fields;
+    const out = { ...state.input.fields };
+    const keys = Object.keys(out);
+    const undone = new Set<string>();
+    for (const c of later) {
+      const lower = c.field.trim().toLowerCase();
+      if (undone.has(lower)) continue;
+      undone.add(lower);
+      const key =
+        keys.find((k) => k.toLowerCase() === lower) ??
+        keys.find((k) => k.toLowerCase() === `stlead__${lower}`) ??
+        c.field.trim();
+      out[key] = c.oldValue;
+    }
+    return out;
+  }
+
+  private touchFrom(state: LeadState, start: number, end: number): Touch | null {
+    if (state.touchesFrom.size === 0) this.candidateStarts(state);
+    const t = state.touchesFrom.get(start) ?? null;
+    return t && t.at < end ? t : null;
+  }
+
+  private convertedAt(state: LeadState): number | null {
+    return truthy(state.input.fields.IsConverted)
+      ? (parseInstant(state.input.fields.ConvertedDate ?? '') ?? this.options.asOf)
+      : null;
+  }
+
+  /**
+   * The lead's cycles (docs/CYCLES.md): a write of the engagement field with a later time starts
+   * a cycle when the lead, as saved, meets an active hand-raiser rule, or meets any active rule
+   * and the current cycle is closed (touched, or Hit, Missed, Excluded, Not Applicable). An
+   * earlier time is a correction of the current cycle; nothing starts once the lead is converted.
+   */
+  private cyclesOf(state: LeadState): CycleSpan[] {
+    const spans: CycleSpan[] = [{ start: state.engagementAt, savedAt: state.input.createdAt }];
+    const converted = this.convertedAt(state);
+    const writes = [...state.engagementWrites].sort((a, b) => a.at - b.at);
+    for (const w of writes) {
+      const cur = spans[spans.length - 1];
+      if (w.value === cur.start) continue;
+      if (w.value < cur.start) {
+        const prev = spans[spans.length - 2];
+        if (!prev || w.value > prev.start) cur.start = w.value;
+        continue;
+      }
+      if (converted !== null && converted <= w.at) continue;
+      const fields = this.fieldsAt(state, w.at, true);
+      const active = this.options.rules.slaRules.filter((r) => r.isActive);
+      const handRaiser = active.some((r) => r.isHandRaiser && matchesCriteria(fields, r.criteria));
+      const anyRule = handRaiser || active.some((r) => matchesCriteria(fields, r.criteria));
+      if (!anyRule) {
+        state.ignored = (state.ignored ?? 0) + 1;
+        continue;
+      }
+      if (!handRaiser) {
+        const status = this.deriveCycle(state, spans, spans.length - 1, w.value, w.at);
+        const closed = status.firstTouchAt !== null || status.slaStatus !== 'Pending';
+        if (!closed) {
+          state.ignored = (state.ignored ?? 0) + 1;
+          continue;
+        }
+      }
+      spans.push({ start: w.value, savedAt: w.at });
+    }
+    return spans;
+  }
+
+  /**
+   * Derives cycle `k` of `spans`. For an earlier cycle (or while deciding whether a re-engagement
+   * closes it) `end` is the next engagement and `endSavedAt` the save that wrote it.
+   */
+  private deriveCycle(
+    state: LeadState,
+    spans: readonly CycleSpan[],
+    k: number,
+    end: number | null,
+    endSavedAt: number | null
+  ): LeadResult {
     const { input } = state;
-    const asOf = this.options.asOf;
+    const span = spans[k];
+    const isLast = end === null;
+    const asOf = isLast ? this.options.asOf : Math.min(this.options.asOf, end);
+    const windowEnd = end ?? Infinity;
+    const changeLimit = endSavedAt ?? Infinity;
     const changes = state.changes.sort((a, b) => a.at - b.at);
     const initialOwner = changes[0]?.oldValue || input.ownerId;
+    const ownerAt = (t: number): string => {
+      let owner = initialOwner;
+      for (const c of changes) if (c.at <= t) owner = c.newValue;
+      return owner;
+    };
+    const openedAt = k === 0 ? input.createdAt : span.savedAt;
     let assignedAt: number | null = null;
     let rep: string | null = null;
-    if (this.isAssignee(initialOwner)) {
-      assignedAt = input.createdAt;
-      rep = initialOwner;
+    const startOwner = k === 0 ? initialOwner : ownerAt(openedAt);
+    if (this.isAssignee(startOwner)) {
+      // a re-engaged lead owned by an active rep is assigned at the engagement itself, unless the
+      // owner changed in the same save (then that save is the assignment)
+      const sameSave = k > 0 && changes.some((c) => c.at === openedAt);
+      assignedAt = k === 0 ? input.createdAt : sameSave ? openedAt : span.start;
+      rep = startOwner;
     } else {
-      const first = changes.find((c) => this.isAssignee(c.newValue));
+      const first = changes.find(
+        (c) =>
+          c.at > (k === 0 ? -Infinity : openedAt) &&
+          c.at < changeLimit &&
+          this.isAssignee(c.newValue)
+      );
       if (first) {
         assignedAt = first.at;
         rep = first.newValue;
@@ -390,34 +651,38 @@ export class AuditBuilder {
     }
     // time owned by a queue before assignment (or until asOf while unassigned)
     let queueWait = 0;
-    let owner = initialOwner;
-    let since = input.createdAt;
+    let owner = startOwner;
+    let since = openedAt;
     const until = assignedAt ?? asOf;
     for (const c of [...changes, { at: Infinity, newValue: '', oldValue: '', leadId: '' }]) {
-      const end = Math.min(c.at, until);
-      if (isQueueId(owner) && end > since) queueWait += end - since;
+      if (c.at <= openedAt && k > 0) continue;
+      const stop = Math.min(c.at, until);
+      if (isQueueId(owner) && stop > since) queueWait += stop - since;
       if (c.at >= until) break;
       owner = c.newValue;
       since = c.at;
     }
-    const touchAt = state.touchAt;
+    const touch = this.touchFrom(state, span.start, windowEnd);
+    const touchAt = touch?.at ?? null;
     let reassignments = 0;
     if (assignedAt !== null) {
       let current = rep;
       for (const c of changes) {
-        if (c.at <= assignedAt || (touchAt !== null && c.at >= touchAt)) continue;
+        if (c.at <= assignedAt || c.at >= changeLimit || (touchAt !== null && c.at >= touchAt))
+          continue;
         if (isUserId(c.newValue) && c.newValue !== current) {
           reassignments++;
           current = c.newValue;
         }
       }
     }
-    const rule = matchSlaRule(input.fields, this.options.rules.slaRules);
+    // the current cycle is judged on the lead as it is; an earlier one on the lead as it was
+    const ruleFields = isLast ? input.fields : this.fieldsAt(state, openedAt, true);
+    const exclusionFields =
+      endSavedAt === null ? input.fields : this.fieldsAt(state, endSavedAt, false);
+    const rule = matchSlaRule(ruleFields, this.options.rules.slaRules);
     const calendar = this.calendarFor(rule);
-    const exclusion = matchExclusion(input.fields, this.options.rules.exclusionRules);
-    const convertedAt = truthy(input.fields.IsConverted)
-      ? (parseInstant(input.fields.ConvertedDate ?? '') ?? asOf)
-      : null;
+    const exclusion = matchExclusion(exclusionFields, this.options.rules.exclusionRules);
     const outcome = evaluateSla({
       rule: rule ?? null,
       calendar,
@@ -425,7 +690,7 @@ export class AuditBuilder {
       firstTouchAt: touchAt,
       asOf,
       excludedReason: exclusion?.reason ?? null,
-      convertedAt
+      convertedAt: isLast ? this.convertedAt(state) : null
     });
     const humanMs =
       assignedAt !== null && touchAt !== null ? Math.max(0, touchAt - assignedAt) : null;
@@ -438,30 +703,44 @@ export class AuditBuilder {
     const name =
       input.fields.Name ??
       [input.fields.FirstName, input.fields.LastName].filter(Boolean).join(' ');
-    const week = DateTime.fromMillis(state.engagementAt, { zone: this.weekZone }).toFormat(
-      "kkkk-'W'WW"
-    );
+    const week = DateTime.fromMillis(span.start, { zone: this.weekZone }).toFormat("kkkk-'W'WW");
     const currentOwner = input.ownerId;
+    // the source is what brought the lead in: LeadSource as it was at creation
+    const sourceFields = this.fieldsAt(state, input.createdAt, true);
     return {
       id: input.id,
+      cycleNumber: k + 1,
+      cycleCount: spans.length,
+      isCurrentCycle: isLast,
+      closedReason: isLast
+        ? null
+        : touchAt !== null
+          ? 'Touched'
+          : outcome.status === 'Excluded'
+            ? 'Excluded'
+            : 'Superseded',
+      likelyDuplicateOf: null,
       name,
       company: input.fields.Company ?? '',
-      source: (input.fields.LeadSource ?? '').trim() || '(none)',
+      source: (sourceFields.LeadSource ?? '').trim() || '(none)',
       status: input.fields.Status ?? '',
       createdAt: iso(input.createdAt) as string,
-      engagementAt: iso(state.engagementAt) as string,
-      engagementSource: state.engagementSource,
+      engagementAt: iso(span.start) as string,
+      engagementSource:
+        k === 0
+          ? state.engagementSource
+          : (this.options.rules.settings.engagementSourceField ?? 'CreatedDate'),
       assignedAt: iso(assignedAt),
       accountableRepId: rep,
       accountableRep: this.userName(rep),
       firstTouchAt: iso(touchAt),
-      firstTouchType: state.touchType,
-      firstTouchBy: this.userName(state.touchBy),
-      systemsDelayMinutes: minutes(state.engagementAt, assignedAt),
+      firstTouchType: touch?.type ?? null,
+      firstTouchBy: this.userName(touch?.by ?? null),
+      systemsDelayMinutes: minutes(span.start, assignedAt),
       humanDelayMinutes: humanMs === null ? null : Math.round((humanMs / MINUTE) * 100) / 100,
       humanDelayBusinessMinutes:
         businessMs === null ? null : Math.round((businessMs / MINUTE) * 100) / 100,
-      speedToLeadMinutes: minutes(state.engagementAt, touchAt),
+      speedToLeadMinutes: minutes(span.start, touchAt),
       leadType: outcome.leadType,
       slaRule: outcome.rule,
       slaThresholdMinutes: outcome.thresholdMinutes,
@@ -471,7 +750,7 @@ export class AuditBuilder {
       slaExcludedReason: outcome.excludedReason,
       queueWaitMinutes: Math.round((queueWait / MINUTE) * 100) / 100,
       reassignments,
-      afterHours: !calendar.isWithin(state.engagementAt),
+      afterHours: !calendar.isWithin(span.start),
       week,
       currentOwner: this.userName(currentOwner) ?? currentOwner,
       currentOwnerType: isUserId(currentOwner)
@@ -482,10 +761,34 @@ export class AuditBuilder {
     };
   }
 
-  /** Derives every lead and builds the report. `onLead` sees each lead (for per-lead output). */
-  finish(onLead?: (lead: LeadResult) => void): AuditReport {
-    const results: LeadResult[] = [];
+  /** Every cycle of a lead, the last one being the current cycle. */
+  private derive(state: LeadState): LeadResult[] {
+    const spans = this.cyclesOf(state);
+    return spans.map((_, k) =>
+      k === spans.length - 1
+        ? this.deriveCycle(state, spans, k, null, null)
+        : this.deriveCycle(state, spans, k, spans[k + 1].start, spans[k + 1].savedAt)
+    );
+  }
+
+  /**
+   * Derives every cycle of every lead and builds the report. `onLead` sees each cycle (for the
+   * per-cycle output), likely duplicates marked.
+   */
+  finish(onLead?: (cycle: LeadResult) => void): AuditReport {
     const asOf = this.options.asOf;
+    const perLead: { state: LeadState; cycles: LeadResult[] }[] = [];
+    for (const state of this.leads.values()) perLead.push({ state, cycles: this.derive(state) });
+    const duplicates = this.findDuplicates(perLead);
+    const results: LeadResult[] = [];
+    for (const { cycles } of perLead) {
+      for (const c of cycles) {
+        results.push(c);
+        onLead?.(c);
+      }
+    }
+    // every cycle statistic leaves the likely duplicates' first cycles out
+    const counted = results.filter((r) => r.likelyDuplicateOf === null);
     const nets: SafetyNets = {
       inQueueOver60Min: { count: 0, leads: [] },
       ownedByInactiveUser: { count: 0, leads: [] },
@@ -502,10 +805,10 @@ export class AuditBuilder {
       net.leads.push({ id: r.id, name: r.name, owner: r.currentOwner, minutes: Math.round(mins) });
     };
     const accuracy = new AccuracyCheck(this.options.stampColumns ?? {});
-    for (const state of this.leads.values()) {
-      const r = this.derive(state);
-      results.push(r);
-      onLead?.(r);
+    for (const { state, cycles } of perLead) {
+      // the Lead's fields mirror the current cycle; the safety nets look at the open cycle
+      const r = cycles[cycles.length - 1];
+      const engagedAt = Date.parse(r.engagementAt);
       accuracy.check(state.input, r);
       const open = !truthy(state.input.fields.IsConverted) && r.slaStatus !== 'Excluded';
       if (open && r.currentOwnerType === 'Queue') {
@@ -516,10 +819,10 @@ export class AuditBuilder {
       }
       const ownerUser = this.usersById.get(state.input.ownerId);
       if (open && ownerUser && !ownerUser.isActive) {
-        flag(nets.ownedByInactiveUser, r, (asOf - state.engagementAt) / MINUTE);
+        flag(nets.ownedByInactiveUser, r, (asOf - engagedAt) / MINUTE);
       }
-      if (open && r.firstTouchAt === null && asOf - state.engagementAt > 24 * 60 * MINUTE) {
-        flag(nets.untouchedOver24h, r, (asOf - state.engagementAt) / MINUTE);
+      if (open && r.firstTouchAt === null && asOf - engagedAt > 24 * 60 * MINUTE) {
+        flag(nets.untouchedOver24h, r, (asOf - engagedAt) / MINUTE);
       }
     }
     for (const net of [nets.inQueueOver60Min, nets.ownedByInactiveUser, nets.untouchedOver24h]) {
@@ -528,7 +831,7 @@ export class AuditBuilder {
     }
     const byWeek = groupBy(results, (r) => r.week).sort((a, b) => a.key.localeCompare(b.key));
     // a spike: the miss rate rises by more than 20% (relative) over the previous week; weeks with
-    // fewer than MIN_DECIDED decided leads are too small to judge
+    // fewer than MIN_DECIDED decided cycles are too small to judge
     for (let i = 1; i < byWeek.length; i++) {
       const prev = missRate(byWeek[i - 1].sla);
       const cur = missRate(byWeek[i].sla);
@@ -566,32 +869,59 @@ export class AuditBuilder {
         `SLA rule business hours not found (${m}); the default business hours were used`
       );
     }
-    const touched = results.filter((r) => r.speedToLeadMinutes !== null);
+    const field = this.options.rules.settings.engagementSourceField ?? null;
+    if (!field) {
+      this.warnings.push(
+        'no engagement source field in the rules (StlSetting EngagementSourceField__c): each lead is one engagement cycle, re-engagements cannot be seen'
+      );
+    } else if (!this.engagementHistorySeen && this.leads.size) {
+      this.warnings.push(
+        `no LeadHistory rows for the engagement source field ${field}: each lead is one engagement cycle (track the field's history to see re-engagements)`
+      );
+    }
+    const touched = counted.filter((r) => r.speedToLeadMinutes !== null);
     const median = (xs: LeadResult[]): number | null =>
       roundSummary(summarize(xs.map((r) => r.speedToLeadMinutes as number))).median;
-    const queued = results.filter((r) => r.queueWaitMinutes > 0);
+    const queued = counted.filter((r) => r.queueWaitMinutes > 0);
     const after = touched.filter((r) => r.afterHours);
     const reassigned = touched.filter((r) => r.reassignments > 0);
     const slowest = [...touched]
       .sort((a, b) => (b.speedToLeadMinutes as number) - (a.speedToLeadMinutes as number))
       .slice(0, this.options.slowestCount ?? 10);
+    const anyCycle = (p: (r: LeadResult) => boolean): number =>
+      perLead.filter(({ cycles }) => cycles.some(p)).length;
+    const reEngaged = perLead.filter(({ cycles }) => cycles.length > 1);
     return {
       asOf: new Date(asOf).toISOString(),
-      leads: results.length,
+      units: REPORT_UNITS,
+      leads: perLead.length,
+      cycles: results.length,
       leadCounts: {
-        assigned: results.filter((r) => r.assignedAt !== null).length,
-        touched: touched.length,
-        unassigned: results.filter((r) => r.assignedAt === null).length,
-        untouched: results.length - touched.length
+        assigned: anyCycle((r) => r.assignedAt !== null),
+        touched: anyCycle((r) => r.firstTouchAt !== null),
+        unassigned: perLead.length - anyCycle((r) => r.assignedAt !== null),
+        untouched: perLead.length - anyCycle((r) => r.firstTouchAt !== null)
       },
-      ...delayStats(results),
+      reEngagement: {
+        historyAvailable: field !== null && this.engagementHistorySeen,
+        engagementField: field,
+        leadsReEngaged: reEngaged.length,
+        reEngagementCycles: reEngaged.reduce((s, { cycles }) => s + cycles.length - 1, 0),
+        ignoredReEngagements: perLead.reduce((s, { state }) => s + (state.ignored ?? 0), 0)
+      },
+      likelyDuplicates: { count: duplicates.length, leads: duplicates.slice(0, 200) },
+      ...delayStats(counted),
       sla: slaCounts(results),
       byLeadType: groupBy(results, (r) => r.leadType ?? 'Not Applicable'),
       byOwner: groupBy(
         results.filter((r) => r.accountableRep !== null),
         (r) => r.accountableRep as string
       ),
-      bySource: groupBy(results, (r) => r.source),
+      // a source brought the lead in: each lead counts once, by its first cycle
+      bySource: groupBy(
+        results.filter((r) => r.cycleNumber === 1),
+        (r) => r.source
+      ),
       byWeek,
       slowest,
       bottlenecks: {
@@ -601,16 +931,16 @@ export class AuditBuilder {
           over60Min: queued.filter((r) => r.queueWaitMinutes > 60).length
         },
         afterHours: {
-          leads: results.filter((r) => r.afterHours).length,
-          share: results.length
-            ? r4(results.filter((r) => r.afterHours).length / results.length)
+          leads: counted.filter((r) => r.afterHours).length,
+          share: counted.length
+            ? r4(counted.filter((r) => r.afterHours).length / counted.length)
             : null,
           speedToLeadMedianAfterHours: median(after),
           speedToLeadMedianInHours: median(touched.filter((r) => !r.afterHours))
         },
         reassignments: {
-          leads: results.filter((r) => r.reassignments > 0).length,
-          total: results.reduce((s, r) => s + r.reassignments, 0),
+          leads: counted.filter((r) => r.reassignments > 0).length,
+          total: counted.reduce((s, r) => s + r.reassignments, 0),
           speedToLeadMedianReassigned: median(reassigned),
           speedToLeadMedianNotReassigned: median(touched.filter((r) => r.reassignments === 0))
         }
@@ -618,6 +948,61 @@ export class AuditBuilder {
       safetyNets: nets,
       accuracy: accuracy.result()
     };
+  }
+
+  /**
+   * Likely duplicates: a lead whose Email (trimmed, case ignored) is the Email of a lead created
+   * earlier whose SLA was Pending at the moment the second one was created: that lead's cycle then
+   * had an SLA rule, was not excluded, had no touch yet, was not converted, and was not yet due
+   * (or not yet assigned). The second lead's first cycle is marked `likelyDuplicateOf`.
+   */
+  private findDuplicates(perLead: { state: LeadState; cycles: LeadResult[] }[]): LikelyDuplicate[] {
+    const byEmail = new Map<string, { state: LeadState; cycles: LeadResult[] }[]>();
+    for (const entry of perLead) {
+      const email = (entry.state.input.fields.Email ?? '').trim().toLowerCase();
+      if (!email) continue;
+      const list = byEmail.get(email);
+      if (list) list.push(entry);
+      else byEmail.set(email, [entry]);
+    }
+    const out: LikelyDuplicate[] = [];
+    for (const list of byEmail.values()) {
+      if (list.length < 2) continue;
+      list.sort(
+        (a, b) =>
+          a.state.input.createdAt - b.state.input.createdAt ||
+          a.state.input.id.localeCompare(b.state.input.id)
+      );
+      for (let j = 1; j < list.length; j++) {
+        const arrived = list[j].state.input.createdAt;
+        const open = list
+          .slice(0, j)
+          .find((e) => e.state.input.createdAt < arrived && this.pendingAt(e, arrived));
+        if (!open) continue;
+        const first = list[j].cycles[0];
+        first.likelyDuplicateOf = open.state.input.id;
+        out.push({
+          id: first.id,
+          name: first.name,
+          createdAt: first.createdAt,
+          duplicateOf: open.state.input.id,
+          duplicateOfName: open.cycles[0].name
+        });
+      }
+    }
+    return out.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+  }
+
+  private pendingAt(entry: { state: LeadState; cycles: LeadResult[] }, t: number): boolean {
+    const { cycles } = entry;
+    let cycle: LeadResult | undefined;
+    for (const c of cycles) if (Date.parse(c.engagementAt) <= t) cycle = c;
+    cycle ??= cycles[0];
+    if (cycle.slaRule === null || cycle.slaStatus === 'Excluded') return false;
+    if (cycle.firstTouchAt !== null && Date.parse(cycle.firstTouchAt) <= t) return false;
+    const converted = this.convertedAt(entry.state);
+    if (converted !== null && converted <= t) return false;
+    return cycle.slaDueAt === null || Date.parse(cycle.slaDueAt) > t;
   }
 }
 
@@ -644,10 +1029,30 @@ function delayStats(
   };
 }
 
-export function slaCounts(rows: readonly { slaStatus: SlaStatus }[]): SlaCounts {
-  const c = { hit: 0, missed: 0, pending: 0, excluded: 0, notApplicable: 0 };
+/**
+ * SLA counts over cycles. A likely duplicate's first cycle counts only as `duplicates`; an earlier
+ * cycle a re-engagement closed while still Pending counts as `superseded` (never decided).
+ */
+export function slaCounts(
+  rows: readonly {
+    slaStatus: SlaStatus;
+    closedReason?: string | null;
+    likelyDuplicateOf?: string | null;
+  }[]
+): SlaCounts {
+  const c = {
+    hit: 0,
+    missed: 0,
+    pending: 0,
+    excluded: 0,
+    notApplicable: 0,
+    superseded: 0,
+    duplicates: 0
+  };
   for (const r of rows) {
-    if (r.slaStatus === 'Hit') c.hit++;
+    if (r.likelyDuplicateOf) c.duplicates++;
+    else if (r.slaStatus === 'Pending' && r.closedReason === 'Superseded') c.superseded++;
+    else if (r.slaStatus === 'Hit') c.hit++;
     else if (r.slaStatus === 'Missed') c.missed++;
     else if (r.slaStatus === 'Pending') c.pending++;
     else if (r.slaStatus === 'Excluded') c.excluded++;
@@ -666,8 +1071,14 @@ function groupBy(rows: LeadResult[], key: (r: LeadResult) => string): GroupStats
     else groups.set(k, [r]);
   }
   return [...groups.entries()]
-    .map(([k, list]) => ({ key: k, leads: list.length, ...delayStats(list), sla: slaCounts(list) }))
-    .sort((a, b) => b.leads - a.leads || a.key.localeCompare(b.key));
+    .map(([k, list]) => ({
+      key: k,
+      leads: new Set(list.map((r) => r.id)).size,
+      cycles: list.length,
+      ...delayStats(list.filter((r) => r.likelyDuplicateOf === null)),
+      sla: slaCounts(list)
+    }))
+    .sort((a, b) => b.cycles - a.cycles || a.key.localeCompare(b.key));
 }
 
 /** Parses an exported date-time (ISO 8601 with Z or offset; no zone = UTC); null when not one. */

@@ -2,7 +2,11 @@
  * Deterministic demo data for a speed-to-lead org: reps with managers and time zones, queues,
  * lead sources and types in realistic proportions, arrivals that follow business hours with
  * after-hours and weekend tails, queue waits, reassignments, touches by type, autoresponders,
- * misses, disqualified and converted leads. The same seed always yields the same data set.
+ * misses, disqualified and converted leads (with their opportunities; faster response converts
+ * somewhat better), re-engagements (a content download that comes back weeks later as a demo
+ * request: a new engagement cycle, with LeadHistory rows for the engagement field) and a few
+ * likely duplicates (the same person filling a form twice). The same seed always yields the same
+ * data set.
  * Pure: the CLI writes it as an export folder or into an org.
  */
 import { DateTime } from 'luxon';
@@ -17,6 +21,11 @@ export interface SeedOptions {
 }
 
 export type Row = Record<string, string>;
+
+/** The Lead field the seeded marketing platform writes on every form submission. */
+export const SEED_ENGAGEMENT_FIELD = 'FormSubmittedAt__c';
+/** Sources that come from a form (the others, a trade show or a partner, have no form time). */
+const FORM_SOURCES = ['Demo Request', 'Contact Sales', 'Content Download', 'Webinar', 'Web'];
 
 export interface SeedUser {
   Id: string;
@@ -41,6 +50,9 @@ export interface SeedData {
   leadHistory: Row[];
   tasks: Row[];
   events: Row[];
+  opportunities: Row[];
+  /** the Lead field holding the engagement time (set it as EngagementSourceField__c) */
+  engagementField: string;
   /** the business hours the data was generated against */
   hours: WeeklyHours;
   holidaySpecs: HolidaySpec[];
@@ -369,13 +381,32 @@ export function generateSeed(options: SeedOptions): SeedData {
   const leadHistory: Row[] = [];
   const tasks: Row[] = [];
   const events: Row[] = [];
+  const opportunities: Row[] = [];
+  const firstTouch = new Map<string, number | null>();
   let historyN = 0;
+  let oppN = 0;
   let taskN = 0;
   let eventN = 0;
   const nameOf = new Map<string, string>([
     ...users.map((u): [string, string] => [u.Id, u.Name]),
     ...queues.map((q): [string, string] => [q.Id, q.Name])
   ]);
+  const fieldChange = (
+    leadId: string,
+    at: number,
+    field: string,
+    from: string,
+    to: string
+  ): void => {
+    leadHistory.push({
+      Id: id('017', ++historyN),
+      LeadId: leadId,
+      Field: field,
+      OldValue: from,
+      NewValue: to,
+      CreatedDate: iso(at)
+    });
+  };
   const ownerChange = (leadId: string, at: number, from: string, to: string): void => {
     // the platform records each owner change twice: once with names, once with Ids
     for (const [o, n] of [
@@ -588,7 +619,90 @@ export function generateSeed(options: SeedOptions): SeedData {
         addTask(leadId, at, owner, kindF, `Follow-up ${kindF.toLowerCase()} ${f + 1}`, kindF);
       }
     }
-    const converted = touchAt !== null && !disqualified && r() < (handRaiser ? 0.3 : 0.08);
+    firstTouch.set(leadId, touchAt);
+    // re-engagement: about one form lead in seven that is not a hand-raiser comes back one to
+    // thirteen business days later, mostly as a demo request (a hand-raise: a new cycle even if
+    // the first is still open), sometimes with another download (a new cycle only if the first
+    // is closed); the form time arrives with a sync lag of under a minute
+    let engagedAt = createdAt;
+    let leadSource = source;
+    let lastTouchAt = touchAt;
+    let lastEngagedAt = createdAt;
+    let reEngagedAsHandRaiser = false;
+    const endMs = startDay.plus({ days: totalDays }).toMillis();
+    if (FORM_SOURCES.includes(source) && !handRaiser && !disqualified && r() < 0.15) {
+      const back =
+        cal.add(createdAt, Math.round((1 + r() * 12) * 600) * MIN) + Math.floor(r() * 3_000_000);
+      const demo = r() < 0.65;
+      const savedAt = back + Math.floor(5_000 + r() * 50_000);
+      if (savedAt < endMs) {
+        fieldChange(leadId, savedAt, SEED_ENGAGEMENT_FIELD, iso(createdAt), iso(back));
+        if (demo) {
+          fieldChange(leadId, savedAt, 'LeadSource', source, 'Demo Request');
+          leadSource = 'Demo Request';
+          reEngagedAsHandRaiser = true;
+        }
+        engagedAt = back;
+        lastEngagedAt = back;
+        // the rep who owns the lead answers the new hand-raise at their own pace
+        const ownerRep = reps.find((x) => x.user.Id === owner);
+        if (ownerRep && ownerRep !== inactiveRep && r() > 0.08) {
+          const pace2 = ownerRep.pace * (demo ? 0.45 : 1);
+          const touch2 =
+            cal.add(back, Math.max(1, Math.round(lognormal(r, pace2, 1.0))) * MIN) +
+            Math.floor(r() * 50_000);
+          if (touch2 < endMs) {
+            addTask(
+              leadId,
+              touch2,
+              owner,
+              'Call',
+              `Call ${first} ${last} about the ${demo ? 'demo' : 'download'}`,
+              'Call'
+            );
+            lastTouchAt = touch2;
+          }
+        }
+      }
+    }
+    // faster response converts somewhat better: the chance is scaled by the speed to lead of
+    // the last engagement, and stays a chance (noise)
+    const speed = lastTouchAt === null ? null : (lastTouchAt - lastEngagedAt) / MIN;
+    const speedFactor =
+      speed === null
+        ? 0
+        : speed < 5
+          ? 1.6
+          : speed < 30
+            ? 1.3
+            : speed < 60
+              ? 1.1
+              : speed < 240
+                ? 1
+                : 0.7;
+    const baseChance = handRaiser || reEngagedAsHandRaiser ? 0.3 : 0.08;
+    const converted = lastTouchAt !== null && !disqualified && r() < baseChance * speedFactor;
+    let convertedAt: number | null = null;
+    let opportunityId = '';
+    if (converted && lastTouchAt !== null) {
+      convertedAt = cal.add(lastTouchAt, Math.round(2 * 600 * (0.5 + r())) * MIN);
+      opportunityId = id('006', ++oppN);
+      const closed = r() < 0.55;
+      const won = closed && r() < (speed !== null && speed < 30 ? 0.5 : 0.32);
+      opportunities.push({
+        Id: opportunityId,
+        Name: `${company} - new business`,
+        Amount: String(Math.round(lognormal(r, 18_000, 0.7) / 100) * 100),
+        StageName: closed ? (won ? 'Closed Won' : 'Closed Lost') : 'Qualification',
+        IsClosed: String(closed),
+        IsWon: String(won),
+        CloseDate: DateTime.fromMillis(cal.add(convertedAt, 20 * 600 * MIN), {
+          zone: ZONE
+        }).toISODate() as string,
+        OwnerId: owner,
+        CreatedDate: iso(convertedAt)
+      });
+    }
     const status = disqualified
       ? 'Unqualified'
       : converted
@@ -602,24 +716,45 @@ export function generateSeed(options: SeedOptions): SeedData {
       LastName: last,
       Company: company,
       Email: email,
-      LeadSource: source,
+      LeadSource: leadSource,
       Rating: rating,
       Status: status,
+      [SEED_ENGAGEMENT_FIELD]: FORM_SOURCES.includes(source) ? iso(engagedAt) : '',
       IsConverted: String(converted),
       ConvertedDate:
-        converted && touchAt !== null
-          ? (DateTime.fromMillis(cal.add(touchAt, 2 * 24 * 60 * MIN), {
-              zone: ZONE
-            }).toISODate() as string)
+        convertedAt !== null
+          ? (DateTime.fromMillis(convertedAt, { zone: ZONE }).toISODate() as string)
           : '',
+      ConvertedOpportunityId: opportunityId,
       OwnerId: owner,
       CreatedById: automation.Id,
       CreatedDate: iso(createdAt)
     });
   }
+  // likely duplicates: now and then a person fills a form twice within a quarter of an hour, before anyone
+  // answered the first: the second lead takes the first one's name, company and email (the
+  // email's case may differ; the audit ignores case)
+  const inOrder = [...leads].sort(
+    (a, b) => a.CreatedDate.localeCompare(b.CreatedDate) || a.Id.localeCompare(b.Id)
+  );
+  for (let i = 1; i < inOrder.length; i++) {
+    const a = inOrder[i - 1];
+    const b = inOrder[i];
+    const gap = Date.parse(b.CreatedDate) - Date.parse(a.CreatedDate);
+    const aTouch = firstTouch.get(a.Id) ?? null;
+    if (gap <= 0 || gap > 15 * MIN || (aTouch !== null && aTouch <= Date.parse(b.CreatedDate)))
+      continue;
+    if (a.Status === 'Unqualified' || r() >= 0.35) continue;
+    b.FirstName = a.FirstName;
+    b.LastName = a.LastName;
+    b.Company = a.Company;
+    b.Email = r() < 0.5 ? a.Email : a.Email.charAt(0).toUpperCase() + a.Email.slice(1);
+    i++; // a lead is duplicated at most once
+  }
   const byTime = (a: Row, b: Row): number =>
     a.CreatedDate.localeCompare(b.CreatedDate) || a.Id.localeCompare(b.Id);
   leadHistory.sort(byTime);
+  opportunities.sort(byTime);
   tasks.sort(byTime);
   events.sort(byTime);
   return {
@@ -631,6 +766,8 @@ export function generateSeed(options: SeedOptions): SeedData {
     leadHistory,
     tasks,
     events,
+    opportunities,
+    engagementField: SEED_ENGAGEMENT_FIELD,
     hours,
     holidaySpecs
   };

@@ -2,7 +2,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { DateTime } from 'luxon';
-import { AuditBuilder, type ActivityInput } from '../../scripts/lib/audit.ts';
+import { AuditBuilder, type ActivityInput, type LeadResult } from '../../scripts/lib/audit.ts';
 import { BusinessCalendar, weekdayHours } from '../../scripts/lib/business-time.ts';
 import { parseCriteria, type RuleSet } from '../../scripts/lib/sla.ts';
 
@@ -151,6 +151,8 @@ describe('AuditBuilder', () => {
       pending: 1,
       excluded: 0,
       notApplicable: 1,
+      superseded: 0,
+      duplicates: 0,
       hitRate: 0.5
     });
     assert.deepEqual(report.speedToLead, {
@@ -175,5 +177,285 @@ describe('AuditBuilder', () => {
     );
     assert.equal(report.bottlenecks.queueWait.leads, 2);
     assert.equal(report.byOwner.find((g) => g.key === 'Rita Rep')?.sla.hitRate, 0.5);
+  });
+});
+
+// Engagement cycles and duplicates (docs/CYCLES.md) on five hand-built leads. Business hours
+// Monday-Friday 09:00-17:00 New York (480 business minutes a day); 2026-11-23 is a Monday.
+const cycleRules: RuleSet = {
+  ...rules,
+  slaRules: [
+    {
+      developerName: 'Demo',
+      leadType: 'Demo Request',
+      priority: 10,
+      criteria: parseCriteria(
+        '[{"field":"LeadSource","operator":"equals","value":"Demo Request"}]',
+        'Demo'
+      ),
+      thresholdMinutes: 15,
+      isHandRaiser: true,
+      warningPercent: 0,
+      isActive: true
+    },
+    {
+      developerName: 'Content',
+      leadType: 'Content Download',
+      priority: 50,
+      criteria: parseCriteria(
+        '[{"field":"LeadSource","operator":"equals","value":"Content Download"}]',
+        'Content'
+      ),
+      thresholdMinutes: 1440,
+      isHandRaiser: false,
+      warningPercent: 0,
+      isActive: true
+    }
+  ],
+  settings: { excludedOwners: [], engagementSourceField: 'FormAt__c' }
+};
+
+function cycleBuilder(): AuditBuilder {
+  return new AuditBuilder({
+    rules: cycleRules,
+    users: [{ id: REP, name: 'Rita Rep', isActive: true }],
+    queues: [{ id: QUEUE, name: 'Inbound' }],
+    businessHours: [
+      {
+        id: 'bh',
+        name: 'Default',
+        isDefault: true,
+        calendar: new BusinessCalendar(weekdayHours(NY, '09:00', '17:00'))
+      }
+    ],
+    asOf: at('2026-11-25T12:00')
+  });
+}
+
+const isoAt = (s: string): string => new Date(at(s)).toISOString();
+
+function addCycleLeads(builder: AuditBuilder, withHistory: boolean): void {
+  const lead = (id: string, created: string, owner: string, fields: Record<string, string>): void =>
+    builder.addLead({
+      id,
+      createdAt: at(created),
+      ownerId: owner,
+      fields: { Id: id, Name: id, ...fields }
+    });
+  // E: a content download on Monday 10:00 comes back as a demo request on Tuesday 11:00 (saved
+  // 30 s later): a hand-raise, so cycle 2 starts although cycle 1 (due Thursday 10:00) is open.
+  lead('E', '2026-11-23T10:00', REP, {
+    LeadSource: 'Demo Request',
+    FormAt__c: isoAt('2026-11-24T11:00'),
+    Email: 'E@x.com'
+  });
+  // F: a second download on Monday 14:00 while the first cycle is open: not a hand-raise, ignored
+  lead('F', '2026-11-23T10:00', REP, {
+    LeadSource: 'Content Download',
+    FormAt__c: isoAt('2026-11-23T14:00'),
+    Email: 'f@x.com'
+  });
+  // G: touched Monday 10:30, downloads again Wednesday 09:00: cycle 1 is closed, so any rule
+  // starts cycle 2
+  lead('G', '2026-11-23T10:00', REP, {
+    LeadSource: 'Content Download',
+    FormAt__c: isoAt('2026-11-25T09:00'),
+    Email: 'g@x.com'
+  });
+  // H: the same email as E (case and spaces ignored) five minutes later, while E is Pending:
+  // a likely duplicate of E; it waits in the queue
+  lead('H', '2026-11-23T10:05', QUEUE, { LeadSource: 'Content Download', Email: ' e@X.com' });
+  // I: the same email as G, but G was touched at 10:30, before I arrived at 11:00: not a duplicate
+  lead('I', '2026-11-23T11:00', REP, { LeadSource: 'Content Download', Email: 'G@X.COM' });
+  if (withHistory) {
+    const change = (leadId: string, when: string, field: string, from: string, to: string) =>
+      assert.ok(
+        builder.addFieldChange({ leadId, at: at(when), field, oldValue: from, newValue: to })
+      );
+    change(
+      'E',
+      '2026-11-24T11:00:30',
+      'FormAt__c',
+      isoAt('2026-11-23T10:00'),
+      isoAt('2026-11-24T11:00')
+    );
+    change('E', '2026-11-24T11:00:30', 'LeadSource', 'Content Download', 'Demo Request');
+    change(
+      'F',
+      '2026-11-23T14:00:20',
+      'FormAt__c',
+      isoAt('2026-11-23T10:00'),
+      isoAt('2026-11-23T14:00')
+    );
+    change(
+      'G',
+      '2026-11-25T09:00:10',
+      'FormAt__c',
+      isoAt('2026-11-23T10:00'),
+      isoAt('2026-11-25T09:00')
+    );
+    assert.equal(
+      builder.addFieldChange({
+        leadId: 'nobody',
+        at: 0,
+        field: 'FormAt__c',
+        oldValue: '',
+        newValue: ''
+      }),
+      false
+    );
+  }
+  builder.addActivity(task('e0', 'E', '2026-11-23T09:30', 'Call')); // before any engagement
+  builder.addActivity(task('e1', 'E', '2026-11-24T11:20', 'Call')); // E2: 20 min, due 11:15
+  builder.addActivity(task('f1', 'F', '2026-11-23T15:00', 'Call')); // F1: 300 min, Hit
+  builder.addActivity(task('g1', 'G', '2026-11-23T10:30', 'Call')); // G1: 30 min, Hit
+  builder.addActivity(task('g2', 'G', '2026-11-24T12:00', 'Call')); // between G's cycles
+  builder.addActivity(task('g3', 'G', '2026-11-25T10:00', 'Call')); // G2: 60 min, Hit
+}
+
+describe('AuditBuilder: engagement cycles and likely duplicates', () => {
+  it('starts, ignores and judges cycles the way the package does', () => {
+    const builder = cycleBuilder();
+    addCycleLeads(builder, true);
+    const rows: LeadResult[] = [];
+    const report = builder.finish((c) => rows.push(c));
+    const row = (id: string, n: number): LeadResult =>
+      rows.find((r) => r.id === id && r.cycleNumber === n) as LeadResult;
+    const pick = (r: LeadResult) => [
+      r.engagementAt,
+      r.assignedAt,
+      r.firstTouchAt,
+      r.leadType,
+      r.slaStatus,
+      r.closedReason,
+      r.speedToLeadMinutes
+    ];
+    // E1: engaged Monday 10:00 (the field's value before its first change), assigned at creation,
+    // judged as a Content Download (LeadSource as it was then), untouched when superseded
+    assert.deepEqual(pick(row('E', 1)), [
+      isoAt('2026-11-23T10:00'),
+      isoAt('2026-11-23T10:00'),
+      null,
+      'Content Download',
+      'Pending',
+      'Superseded',
+      null
+    ]);
+    // E2: Rita owns the lead, so it is assigned at the engagement (systems delay 0); the 09:30
+    // call belongs to no cycle; called at 11:20, due 11:15: Missed by 5 business minutes
+    assert.deepEqual(pick(row('E', 2)), [
+      isoAt('2026-11-24T11:00'),
+      isoAt('2026-11-24T11:00'),
+      isoAt('2026-11-24T11:20'),
+      'Demo Request',
+      'Missed',
+      null,
+      20
+    ]);
+    assert.equal(row('E', 2).systemsDelayMinutes, 0);
+    assert.equal(row('E', 2).slaMissedByMinutes, 5);
+    assert.equal(row('E', 2).isCurrentCycle, true);
+    assert.equal(row('E', 1).isCurrentCycle, false);
+    // F: one cycle from Monday 10:00 (the 14:00 download did not qualify), touched at 15:00
+    assert.equal(rows.filter((r) => r.id === 'F').length, 1);
+    assert.deepEqual(pick(row('F', 1)).slice(0, 5), [
+      isoAt('2026-11-23T10:00'),
+      isoAt('2026-11-23T10:00'),
+      isoAt('2026-11-23T15:00'),
+      'Content Download',
+      'Hit'
+    ]);
+    // G1 closed by its 10:30 touch; the Tuesday call falls between the cycles and is nobody's
+    // first touch; G2 is touched Wednesday 10:00, 60 minutes after its engagement
+    assert.equal(row('G', 1).closedReason, 'Touched');
+    assert.equal(row('G', 1).speedToLeadMinutes, 30);
+    assert.equal(row('G', 2).firstTouchAt, isoAt('2026-11-25T10:00'));
+    assert.equal(row('G', 2).speedToLeadMinutes, 60);
+    assert.equal(row('G', 2).slaStatus, 'Hit');
+    // H is E's likely duplicate; I is not G's (G was already touched)
+    assert.equal(row('H', 1).likelyDuplicateOf, 'E');
+    assert.equal(row('I', 1).likelyDuplicateOf, null);
+    assert.deepEqual(
+      report.likelyDuplicates.leads.map((d) => [d.id, d.duplicateOf]),
+      [['H', 'E']]
+    );
+
+    assert.equal(report.leads, 5);
+    assert.equal(report.cycles, 7); // E 2, F 1, G 2, H 1, I 1
+    assert.deepEqual(report.reEngagement, {
+      historyAvailable: true,
+      engagementField: 'FormAt__c',
+      leadsReEngaged: 2,
+      reEngagementCycles: 2,
+      ignoredReEngagements: 1
+    });
+    // cycles: E1 superseded, E2 missed, F1 G1 G2 hit, H1 a duplicate (left out), I1 pending
+    // (due Thursday 11:00, after asOf): hit rate 3 / (3 + 1)
+    assert.deepEqual(report.sla, {
+      hit: 3,
+      missed: 1,
+      pending: 1,
+      excluded: 0,
+      notApplicable: 0,
+      superseded: 1,
+      duplicates: 1,
+      hitRate: 0.75
+    });
+    // speed to lead over the touched cycles: 20, 30, 60, 300 -> median 45, mean 102.5
+    assert.equal(report.speedToLead.count, 4);
+    assert.equal(report.speedToLead.median, 45);
+    assert.equal(report.speedToLead.mean, 102.5);
+    // sources count leads once, by LeadSource as it was at creation (E was a Content Download)
+    assert.deepEqual(
+      report.bySource.map((g) => [g.key, g.leads, g.cycles]),
+      [['Content Download', 5, 5]]
+    );
+    assert.deepEqual(
+      report.byLeadType.map((g) => [g.key, g.leads, g.cycles]),
+      [
+        ['Content Download', 5, 6],
+        ['Demo Request', 1, 1]
+      ]
+    );
+    assert.equal(report.units.sla, 'cycle');
+    assert.equal(report.units.bySource, 'lead');
+    // safety nets look at each lead's current cycle: I untouched for 49 h (Mon 11:00 to Wed
+    // 12:00 = 2940 min); H untouched and in the queue since Mon 10:05 (2995 min)
+    assert.deepEqual(
+      report.safetyNets.untouchedOver24h.leads.map((l) => [l.id, l.minutes]),
+      [
+        ['H', 2995],
+        ['I', 2940]
+      ]
+    );
+    assert.equal(builder.warnings.length, 0, builder.warnings.join('; '));
+  });
+
+  it('treats each lead as one cycle, with one warning, when the field has no history', () => {
+    const builder = cycleBuilder();
+    addCycleLeads(builder, false);
+    const report = builder.finish();
+    assert.equal(report.cycles, 5);
+    assert.equal(report.reEngagement.historyAvailable, false);
+    const warned = builder.warnings.filter((w) => /no LeadHistory rows for the engagement/.test(w));
+    assert.equal(warned.length, 1);
+    // without history the engagement is the field's current value: E engaged Tuesday 11:00
+    assert.equal(report.slowest.find((r) => r.id === 'E')?.engagementAt, isoAt('2026-11-24T11:00'));
+  });
+
+  it('refuses field history after the activities', () => {
+    const builder = cycleBuilder();
+    addCycleLeads(builder, false);
+    assert.throws(
+      () =>
+        builder.addFieldChange({
+          leadId: 'E',
+          at: 0,
+          field: 'FormAt__c',
+          oldValue: '',
+          newValue: ''
+        }),
+      /field history must be added before the activities/
+    );
   });
 });

@@ -329,6 +329,14 @@ export class Store {
     return this.byId.get(id.length === 18 ? id : normalizeId(id));
   }
 
+  /**
+   * The object an Id belongs to: the stored row's when there is one (LeadStatus and
+   * OpportunityStage share the 01J prefix), else the object of its key prefix.
+   */
+  objectOf(id: string): ObjectDescribe | undefined {
+    return this.row(id)?.object ?? this.schema.objectForId(id);
+  }
+
   /** Live rows of an object (deleted ones too when `allRows`). */
   rows(obj: ObjectDescribe, allRows = false): StoredRow[] {
     const t = this.tables.get(obj.name.toLowerCase());
@@ -394,6 +402,7 @@ export class Store {
   /** Name compound fields and other values the platform derives from others. */
   private fillDerived(obj: ObjectDescribe, values: Map<string, unknown>): void {
     const n = obj.name;
+    if (n === 'Opportunity') this.fillOpportunity(values);
     if (n === 'Lead' || n === 'Contact' || n === 'User') {
       const first = values.get('FirstName');
       const last = values.get('LastName');
@@ -408,6 +417,23 @@ export class Store {
       values.set('IsHighPriority', values.get('Priority') === 'High');
     }
     if (n === 'Event') this.fillEvent(values);
+  }
+
+  /** IsClosed, IsWon, ForecastCategoryName and a missing Probability follow the stage. */
+  private fillOpportunity(values: Map<string, unknown>): void {
+    const stageName = values.get('StageName');
+    const stages = this.schema.findObject('OpportunityStage');
+    if (typeof stageName !== 'string' || !stages) return;
+    const stage = this.rows(stages).find(
+      (r) => String(r.values.get('ApiName')).toLowerCase() === stageName.toLowerCase()
+    );
+    if (!stage) return;
+    values.set('IsClosed', stage.values.get('IsClosed') === true);
+    values.set('IsWon', stage.values.get('IsWon') === true);
+    values.set('ForecastCategoryName', stage.values.get('ForecastCategoryName') ?? null);
+    if (values.get('Probability') === null || values.get('Probability') === undefined) {
+      values.set('Probability', stage.values.get('DefaultProbability') ?? null);
+    }
   }
 
   private fillEvent(values: Map<string, unknown>): void {

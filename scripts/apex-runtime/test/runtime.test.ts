@@ -10,7 +10,7 @@ import { TestSession } from '../runner.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
-function project(classes: Record<string, string>): string {
+function project(classes: Record<string, string>, triggers: Record<string, string> = {}): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'apex-runtime-'));
   const cls = path.join(dir, 'force-app', 'main', 'default', 'classes');
   mkdirSync(cls, { recursive: true });
@@ -18,8 +18,14 @@ function project(classes: Record<string, string>): string {
     path.join(dir, 'sfdx-project.json'),
     JSON.stringify({ packageDirectories: [{ path: 'force-app', default: true }] })
   );
-  for (const [name, body] of Object.entries(classes))
+  for (const [name, body] of Object.entries(classes)) {
     writeFileSync(path.join(cls, `${name}.cls`), body);
+  }
+  const trg = path.join(dir, 'force-app', 'main', 'default', 'triggers');
+  mkdirSync(trg, { recursive: true });
+  for (const [name, body] of Object.entries(triggers)) {
+    writeFileSync(path.join(trg, `${name}.trigger`), body);
+  }
   return dir;
 }
 
@@ -118,4 +124,42 @@ private class Vis_Tests {
   assert.equal(by.get('openedCall')?.outcome, 'Pass');
   assert.match(by.get('setter')?.message ?? '', /Variable is not writable: Vis.count/);
   assert.match(by.get('ctor')?.message ?? '', /Constructor is not visible/);
+});
+
+test('an unhandled exception in a trigger fails the DML statement like the platform', () => {
+  const dir = project(
+    {
+      Boom_Tests: `@IsTest
+private class Boom_Tests {
+  @IsTest
+  static void statement() {
+    try {
+      insert new Account(Name = 'x');
+      System.Assert.fail('must throw');
+    } catch (DmlException e) {
+      System.Assert.isTrue(e.getMessage().startsWith('Insert failed. First exception on row 0; first error: CANNOT_INSERT_UPDATE_ACTIVATE_ENTITY, Boom: execution of BeforeInsert'), e.getMessage());
+      System.Assert.isTrue(e.getMessage().contains('caused by: System.NullPointerException'), e.getMessage());
+    }
+    System.Assert.areEqual(0, [SELECT COUNT() FROM Account], 'rolled back');
+  }
+  @IsTest
+  static void partial() {
+    List<Database.SaveResult> r = Database.insert(new List<Account>{ new Account(Name = 'x') }, false);
+    System.Assert.isFalse(r[0].isSuccess(), 'failed row');
+    System.Assert.areEqual(System.StatusCode.CANNOT_INSERT_UPDATE_ACTIVATE_ENTITY, r[0].getErrors()[0].getStatusCode(), 'status');
+  }
+}`
+    },
+    {
+      Boom: `trigger Boom on Account(before insert) {
+  String s = null;
+  s.length();
+}`
+    }
+  );
+  const r = new TestSession({ projectDir: dir }).run();
+  assert.deepEqual(
+    r.tests.filter((t) => t.outcome !== 'Pass').map((t) => `${t.methodName}: ${t.message}`),
+    []
+  );
 });

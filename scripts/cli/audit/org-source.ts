@@ -214,6 +214,16 @@ export async function auditOrg(options: OrgAuditOptions): Promise<AuditRunResult
     ...(rules.settings.engagementSourceField ? [rules.settings.engagementSourceField] : [])
   ];
   const leadSelect = [...new Set(resolveFields(leadFields, wanted).values())];
+  // owner changes, and the engagement source field and rule fields that start and judge cycles
+  const historyFields = [
+    'Owner',
+    ...new Set(
+      resolveFields(leadFields, [
+        ...(rules.settings.engagementSourceField ? [rules.settings.engagementSourceField] : []),
+        ...rules.slaRules.flatMap((r) => r.criteria.map((c) => c.field))
+      ]).values()
+    )
+  ].filter((f) => /^[A-Za-z0-9_]+$/.test(f));
   const since = `CreatedDate = LAST_N_DAYS:${options.days ?? 120}`;
   const taskFields = await describeFields(conn, 'Task');
   const eventFields = await describeFields(conn, 'Event');
@@ -226,7 +236,7 @@ export async function auditOrg(options: OrgAuditOptions): Promise<AuditRunResult
     LeadHistory: table(
       'LeadHistory',
       ['LeadId', 'Field', 'OldValue', 'NewValue', 'CreatedDate'],
-      `Field = 'Owner' AND ${since}`
+      `Field IN (${historyFields.map((f) => `'${f}'`).join(', ')}) AND ${since}`
     ),
     Task: table(
       'Task',

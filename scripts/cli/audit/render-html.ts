@@ -98,14 +98,38 @@ function hitRateBars(title: string, groups: GroupStats[]): string {
   return `<figure><figcaption>${e(title)}</figcaption><svg viewBox="0 0 ${W} ${H}" role="img" aria-label="${e(title)}">${bars.join('')}</svg></figure>`;
 }
 
-function groupTable(title: string, groups: GroupStats[]): string {
+function groupTable(
+  title: string,
+  groups: GroupStats[],
+  unit: 'cycles' | 'leads' = 'cycles'
+): string {
   const rows = groups
     .map(
       (g) =>
-        `<tr><th scope="row">${e(g.key)}</th><td>${g.leads}</td><td>${duration(g.speedToLead.median)}</td><td>${duration(g.speedToLead.p90)}</td><td>${duration(g.systemsDelay.median)}</td><td>${duration(g.humanDelay.median)}</td><td>${duration(g.humanDelayBusiness.median)}</td><td>${g.sla.hit}</td><td>${g.sla.missed}</td><td>${pct(g.sla.hitRate)}</td></tr>`
+        `<tr><th scope="row">${e(g.key)}</th><td>${unit === 'cycles' ? g.cycles : g.leads}</td><td>${duration(g.speedToLead.median)}</td><td>${duration(g.speedToLead.p90)}</td><td>${duration(g.systemsDelay.median)}</td><td>${duration(g.humanDelay.median)}</td><td>${duration(g.humanDelayBusiness.median)}</td><td>${g.sla.hit}</td><td>${g.sla.missed}</td><td>${pct(g.sla.hitRate)}</td></tr>`
     )
     .join('');
-  return `<section><h2>${e(title)}</h2><table><thead><tr><th></th><th>leads</th><th>median speed</th><th>p90 speed</th><th>systems (median)</th><th>human (median)</th><th>human, business</th><th>hit</th><th>missed</th><th>hit rate</th></tr></thead><tbody>${rows}</tbody></table></section>`;
+  return `<section><h2>${e(title)}</h2><table><thead><tr><th></th><th>${unit}</th><th>median speed</th><th>p90 speed</th><th>systems (median)</th><th>human (median)</th><th>human, business</th><th>hit</th><th>missed</th><th>hit rate</th></tr></thead><tbody>${rows}</tbody></table></section>`;
+}
+
+/** Re-engagements and likely duplicates: what a cycle is, and which leads were not counted. */
+function cyclesSection(report: AuditReport): string {
+  const re = report.reEngagement;
+  const dups = report.likelyDuplicates;
+  const s = report.sla;
+  const reText = re.historyAvailable
+    ? `${re.leadsReEngaged} leads came back: ${re.reEngagementCycles} new engagement cycles from the history of ${e(re.engagementField ?? '')}; ${re.ignoredReEngagements} later engagements did not qualify (not a hand-raise while the previous cycle was open). ${s.superseded} earlier cycles were superseded before they were decided and count in no hit rate.`
+    : `Re-engagements are not visible (${re.engagementField ? `no LeadHistory rows for ${e(re.engagementField)}` : 'no engagement source field in the rules'}): every lead is one cycle.`;
+  const dupText = dups.count
+    ? `<p>${dups.count} likely duplicates: leads with the email of another lead that was still waiting for its first touch when they arrived. Their first cycles are left out of the hit rate and the delays (counted as <em>duplicates</em>).</p><table class="list"><thead><tr><th>lead</th><th>name</th><th>arrived</th><th>duplicate of</th></tr></thead><tbody>${dups.leads
+        .slice(0, 50)
+        .map(
+          (d) =>
+            `<tr><td>${e(d.id)}</td><td>${e(d.name)}</td><td>${e(d.createdAt.replace('T', ' ').slice(0, 16))}</td><td>${e(d.duplicateOf)} (${e(d.duplicateOfName)})</td></tr>`
+        )
+        .join('')}</tbody></table>`
+    : '<p class="ok">No likely duplicates.</p>';
+  return `<section><h2>Engagement cycles and likely duplicates</h2><p>${report.leads} leads, ${report.cycles} engagement cycles. ${reText}</p>${dupText}</section>`;
 }
 
 export interface HtmlContext {
@@ -159,7 +183,7 @@ export function renderHtml(report: AuditReport, ctx: HtmlContext): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>Speed-to-lead audit</title><style>${css}</style></head>
-<body><header><h1>Speed-to-lead audit</h1><p>${e(ctx.source)} · as of ${e(report.asOf.replace('T', ' ').slice(0, 16))} UTC · ${report.leads} leads, ${report.leadCounts.touched} touched</p></header>
+<body><header><h1>Speed-to-lead audit</h1><p>${e(ctx.source)} · as of ${e(report.asOf.replace('T', ' ').slice(0, 16))} UTC · ${report.leads} leads, ${report.cycles} engagement cycles, ${report.leadCounts.touched} leads touched</p></header>
 <main>
 <div class="tiles">
 ${tile('Median speed to lead', duration(report.speedToLead.median), `p90 ${duration(report.speedToLead.p90)} · mean ${duration(report.speedToLead.mean)}`)}
@@ -191,12 +215,13 @@ ${flagged.length ? `<table class="list"><thead><tr><th>lead</th><th>name</th><th
 <li>Queue wait: ${b.queueWait.leads} leads waited in a queue (median ${duration(b.queueWait.minutes.median)}, p90 ${duration(b.queueWait.minutes.p90)}); ${b.queueWait.over60Min} over an hour.</li>
 <li>After hours: ${pct(b.afterHours.share)} of leads arrived outside business hours; median speed to lead ${duration(b.afterHours.speedToLeadMedianAfterHours)} against ${duration(b.afterHours.speedToLeadMedianInHours)} in hours.</li>
 <li>Reassignments: ${b.reassignments.leads} leads changed rep before the first touch (median speed ${duration(b.reassignments.speedToLeadMedianReassigned)} against ${duration(b.reassignments.speedToLeadMedianNotReassigned)}).</li></ul></section>
+${cyclesSection(report)}
 ${groupTable('By lead type', report.byLeadType)}
 ${groupTable('By rep', report.byOwner)}
-${groupTable('By lead source', report.bySource)}
+${groupTable('By lead source (first cycle of each lead)', report.bySource, 'leads')}
 ${groupTable('By ISO week', report.byWeek)}
-<section><h2>Slowest leads</h2><table class="list"><thead><tr><th>lead</th><th>name</th><th>company</th><th>type</th><th>rep</th><th>speed to lead</th><th>systems</th><th>human</th><th>SLA</th></tr></thead><tbody>
-${report.slowest.map((l) => `<tr><td>${e(l.id)}</td><td>${e(l.name)}</td><td>${e(l.company)}</td><td>${e(l.leadType ?? 'no rule')}</td><td>${e(l.accountableRep ?? '-')}</td><td class="n">${duration(l.speedToLeadMinutes)}</td><td class="n">${duration(l.systemsDelayMinutes)}</td><td class="n">${duration(l.humanDelayMinutes)}</td><td>${e(l.slaStatus)}</td></tr>`).join('')}
+<section><h2>Slowest cycles</h2><table class="list"><thead><tr><th>lead</th><th>cycle</th><th>name</th><th>company</th><th>type</th><th>rep</th><th>speed to lead</th><th>systems</th><th>human</th><th>SLA</th></tr></thead><tbody>
+${report.slowest.map((l) => `<tr><td>${e(l.id)}</td><td>${l.cycleNumber} of ${l.cycleCount}</td><td>${e(l.name)}</td><td>${e(l.company)}</td><td>${e(l.leadType ?? 'no rule')}</td><td>${e(l.accountableRep ?? '-')}</td><td class="n">${duration(l.speedToLeadMinutes)}</td><td class="n">${duration(l.systemsDelayMinutes)}</td><td class="n">${duration(l.humanDelayMinutes)}</td><td>${e(l.slaStatus)}</td></tr>`).join('')}
 </tbody></table></section>
 <section><h2>Data accuracy</h2>${
     report.accuracy.available
@@ -224,7 +249,7 @@ ${
         .join('')}</ul></section>`
     : ''
 }
-<p class="muted">Definitions: systems delay = assignment − engagement; human delay = first touch − assignment; speed to lead = first touch − engagement. Percentiles use linear interpolation between closest ranks. Generated by stl audit.</p>
+<p class="muted">Units: delays, hit rates, lead types, reps, weeks, the slowest list and the safety nets count engagement cycles (a lead that came back is judged once per hand-raise); lead counts, sources and duplicates count leads. Definitions: systems delay = assignment − engagement; human delay = first touch − assignment; speed to lead = first touch − engagement. Percentiles use linear interpolation between closest ranks. Generated by stl audit.</p>
 </main></body></html>
 `;
 }

@@ -4,16 +4,16 @@ import { duration, pct } from './format.ts';
 
 const cell = (s: string): string => s.replace(/\|/g, '\\|');
 
-function table(title: string, groups: GroupStats[]): string {
+function table(title: string, groups: GroupStats[], unit: 'cycles' | 'leads' = 'cycles'): string {
   const lines = [
     `## ${title}`,
     '',
-    '| | leads | median speed | p90 speed | systems (median) | human (median) | hit rate |',
+    `| | ${unit} | median speed | p90 speed | systems (median) | human (median) | hit rate |`,
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: |'
   ];
   for (const g of groups) {
     lines.push(
-      `| ${cell(g.key)} | ${g.leads} | ${duration(g.speedToLead.median)} | ${duration(g.speedToLead.p90)} | ${duration(g.systemsDelay.median)} | ${duration(g.humanDelay.median)} | ${pct(g.sla.hitRate)} |`
+      `| ${cell(g.key)} | ${unit === 'cycles' ? g.cycles : g.leads} | ${duration(g.speedToLead.median)} | ${duration(g.speedToLead.p90)} | ${duration(g.systemsDelay.median)} | ${duration(g.humanDelay.median)} | ${pct(g.sla.hitRate)} |`
     );
   }
   return lines.join('\n');
@@ -27,7 +27,16 @@ export function renderMarkdown(report: AuditReport, source: string): string {
   return [
     `# Speed-to-lead audit`,
     '',
-    `${cell(source)}, as of ${report.asOf}: ${report.leads} leads, ${report.leadCounts.touched} touched. SLA hit rate **${pct(s.hitRate, 1)}** (hit ${s.hit}, missed ${s.missed}, pending ${s.pending}, excluded ${s.excluded}, no rule ${s.notApplicable}).`,
+    `${cell(source)}, as of ${report.asOf}: ${report.leads} leads in ${report.cycles} engagement cycles, ${report.leadCounts.touched} leads touched. SLA hit rate **${pct(s.hitRate, 1)}** over cycles (hit ${s.hit}, missed ${s.missed}, pending ${s.pending}, excluded ${s.excluded}, no rule ${s.notApplicable}, superseded ${s.superseded}, likely duplicates ${s.duplicates}).`,
+    '',
+    `Re-engagement: ${report.reEngagement.historyAvailable ? `${report.reEngagement.leadsReEngaged} leads came back (${report.reEngagement.reEngagementCycles} new cycles)` : 'not visible, one cycle per lead'}. Likely duplicates: ${report.likelyDuplicates.count}${
+      report.likelyDuplicates.leads.length
+        ? ` (${report.likelyDuplicates.leads
+            .slice(0, 20)
+            .map((d) => `${d.id} of ${d.duplicateOf}`)
+            .join(', ')})`
+        : ''
+    }. Delays and hit rates count cycles; sources count leads.`,
     '',
     '| delay | count | median | mean | p90 | p95 |',
     '| --- | ---: | ---: | ---: | ---: | ---: |',
@@ -40,7 +49,7 @@ export function renderMarkdown(report: AuditReport, source: string): string {
     '',
     table('By rep', report.byOwner),
     '',
-    table('By source', report.bySource),
+    table('By source (first cycle of each lead)', report.bySource, 'leads'),
     '',
     table('By week', report.byWeek),
     '',

@@ -44,17 +44,23 @@ function statRow(label: string, s: Summary): string {
   return `  ${pad(label, 24)}${lpad(String(s.count), 7)}${lpad(duration(s.median), 10)}${lpad(duration(s.mean), 10)}${lpad(duration(s.p90), 10)}${lpad(duration(s.p95), 10)}`;
 }
 
-function groupTable(title: string, groups: GroupStats[], st: TextStyle, limit = 10): string[] {
+function groupTable(
+  title: string,
+  groups: GroupStats[],
+  st: TextStyle,
+  unit: 'cycles' | 'leads' = 'cycles',
+  limit = 10
+): string[] {
   const lines = [
     st.bold(title),
-    st.dim(`  ${pad('', 24)}${lpad('leads', 7)}${lpad('median', 10)}${lpad('p90', 10)}  hit rate`)
+    st.dim(`  ${pad('', 24)}${lpad(unit, 7)}${lpad('median', 10)}${lpad('p90', 10)}  hit rate`)
   ];
   for (const g of groups.slice(0, limit)) {
     const rate = g.sla.hitRate;
     const colour =
       rate === null ? st.dim : rate >= 0.8 ? st.green : rate >= 0.6 ? st.yellow : st.red;
     lines.push(
-      `  ${pad(g.key, 24)}${lpad(String(g.leads), 7)}${lpad(duration(g.speedToLead.median), 10)}${lpad(duration(g.speedToLead.p90), 10)}  ${colour(lpad(pct(rate), 4))} ${colour(bar(rate, 20))}`
+      `  ${pad(g.key, 24)}${lpad(String(unit === 'cycles' ? g.cycles : g.leads), 7)}${lpad(duration(g.speedToLead.median), 10)}${lpad(duration(g.speedToLead.p90), 10)}  ${colour(lpad(pct(rate), 4))} ${colour(bar(rate, 20))}`
     );
   }
   if (groups.length > limit) lines.push(st.dim(`  … and ${groups.length - limit} more`));
@@ -68,7 +74,7 @@ export function renderText(report: AuditReport, ctx: TextContext): string {
   out.push(st.bold(`Speed-to-lead audit of ${ctx.source}`));
   out.push(
     st.dim(
-      `as of ${report.asOf.replace('T', ' ').slice(0, 16)} UTC · ${report.leads} leads · ${report.leadCounts.assigned} assigned · ${report.leadCounts.touched} touched` +
+      `as of ${report.asOf.replace('T', ' ').slice(0, 16)} UTC · ${report.leads} leads · ${report.cycles} engagement cycles · ${report.leadCounts.assigned} assigned · ${report.leadCounts.touched} touched` +
         (weeks.length ? ` · ${weeks.length} weeks (${weeks[0]} to ${weeks[weeks.length - 1]})` : '')
     )
   );
@@ -84,9 +90,31 @@ export function renderText(report: AuditReport, ctx: TextContext): string {
   out.push(
     `  ${st.bold('SLA hit rate')} ${colour(pct(rate, 1))} ${colour(bar(rate, 24))} ` +
       st.dim(
-        `hit ${s.hit} · missed ${s.missed} · pending ${s.pending} · excluded ${s.excluded} · no rule ${s.notApplicable}`
+        `hit ${s.hit} · missed ${s.missed} · pending ${s.pending} · excluded ${s.excluded} · no rule ${s.notApplicable}` +
+          (s.superseded ? ` · superseded ${s.superseded}` : '')
       )
   );
+  out.push(
+    st.dim('  Delays, hit rates and the slowest list count engagement cycles; sources count leads.')
+  );
+  const re = report.reEngagement;
+  out.push(
+    re.historyAvailable
+      ? `  ${st.bold('Re-engagement')} ${re.leadsReEngaged} leads came back (${re.reEngagementCycles} new cycles from ${re.engagementField} history; ${re.ignoredReEngagements} later engagements did not qualify).`
+      : st.dim(
+          `  Re-engagement: not visible (${re.engagementField ? `no history for ${re.engagementField}` : 'no engagement source field'}): one cycle per lead.`
+        )
+  );
+  const dups = report.likelyDuplicates;
+  if (dups.count) {
+    out.push(
+      `  ${st.bold('Likely duplicates')} ${dups.count} leads share an email with a lead still waiting for its first touch; their first cycles are left out of the hit rate and delays.`
+    );
+    for (const d of dups.leads.slice(0, 5)) {
+      out.push(st.dim(`    ${d.id} ${d.name} duplicates ${d.duplicateOf}`));
+    }
+    if (dups.count > 5) out.push(st.dim(`    … and ${dups.count - 5} more`));
+  }
   out.push('');
   out.push(
     st.dim(
@@ -102,17 +130,17 @@ export function renderText(report: AuditReport, ctx: TextContext): string {
   out.push('');
   out.push(...groupTable('By rep', report.byOwner, st));
   out.push('');
-  out.push(...groupTable('By source', report.bySource, st));
+  out.push(...groupTable('By source (first cycle of each lead)', report.bySource, st, 'leads'));
   out.push('');
   out.push(st.bold('Week by week'));
   out.push(
     st.dim(
-      `  ${pad('week', 10)}${lpad('leads', 7)}${lpad('median', 10)}${lpad('systems', 10)}${lpad('human', 10)}  hit rate`
+      `  ${pad('week', 10)}${lpad('cycles', 7)}${lpad('median', 10)}${lpad('systems', 10)}${lpad('human', 10)}  hit rate`
     )
   );
   for (const w of report.byWeek) {
     out.push(
-      `  ${pad(w.key, 10)}${lpad(String(w.leads), 7)}${lpad(duration(w.speedToLead.median), 10)}${lpad(duration(w.systemsDelay.median), 10)}${lpad(duration(w.humanDelay.median), 10)}  ${lpad(pct(w.sla.hitRate), 4)} ${bar(w.sla.hitRate, 20)}`
+      `  ${pad(w.key, 10)}${lpad(String(w.cycles), 7)}${lpad(duration(w.speedToLead.median), 10)}${lpad(duration(w.systemsDelay.median), 10)}${lpad(duration(w.humanDelay.median), 10)}  ${lpad(pct(w.sla.hitRate), 4)} ${bar(w.sla.hitRate, 20)}`
     );
   }
   out.push('');
@@ -128,10 +156,11 @@ export function renderText(report: AuditReport, ctx: TextContext): string {
     `  Reassignments: ${b.reassignments.leads} leads changed rep before the first touch (median ${duration(b.reassignments.speedToLeadMedianReassigned)} vs ${duration(b.reassignments.speedToLeadMedianNotReassigned)}).`
   );
   out.push('');
-  out.push(st.bold('Slowest leads'));
+  out.push(st.bold('Slowest cycles'));
   for (const l of report.slowest.slice(0, 5)) {
+    const cycle = l.cycleCount > 1 ? ` #${l.cycleNumber}` : '';
     out.push(
-      `  ${pad(duration(l.speedToLeadMinutes), 9)}${pad(`${l.name} (${l.company})`, 38)}${pad(l.leadType ?? 'no rule', 18)}${pad(l.accountableRep ?? '-', 18)}${st.dim(l.id)}`
+      `  ${pad(duration(l.speedToLeadMinutes), 9)}${pad(`${l.name} (${l.company})${cycle}`, 38)}${pad(l.leadType ?? 'no rule', 18)}${pad(l.accountableRep ?? '-', 18)}${st.dim(l.id)}`
     );
   }
   out.push('');

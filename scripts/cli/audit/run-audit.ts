@@ -12,6 +12,7 @@ import {
   type AuditQueue,
   type AuditReport,
   type AuditUser,
+  type FieldChange,
   type LeadResult,
   type StampField
 } from '../../lib/audit.ts';
@@ -222,12 +223,30 @@ export async function runAudit(options: RunAuditOptions): Promise<AuditRunResult
 
   // history and activities may move "latest" forward; asOf is fixed before deriving
   const changes: { leadId: string; at: number; oldValue: string; newValue: string }[] = [];
+  const fieldChanges: FieldChange[] = [];
   if (paths.LeadHistory) {
     const read = await paths.LeadHistory.read(
       ['LeadId', 'Field', 'OldValue', 'NewValue', 'CreatedDate'],
       ({ values, line }) => {
         const field = values.Field.trim().toLowerCase();
-        if (field !== 'owner' && field !== 'ownerassignment') return;
+        if (field !== 'owner' && field !== 'ownerassignment') {
+          // other fields: the engagement source field starts cycles, every field lets earlier
+          // cycles be judged on the values the lead had then (docs/CYCLES.md)
+          if (!field || NOT_FIELDS.has(field)) return;
+          const at = parseInstant(values.CreatedDate);
+          if (at === null) {
+            return badDate(L('LeadHistory'), line, 'CreatedDate', values.CreatedDate);
+          }
+          seen(at);
+          fieldChanges.push({
+            leadId: values.LeadId.trim(),
+            field: values.Field.trim(),
+            at,
+            oldValue: values.OldValue,
+            newValue: values.NewValue
+          });
+          return;
+        }
         // the history holds each owner change twice: with names and with Ids; keep the Ids
         if (!/^(005|00G)[a-zA-Z0-9]{12}([a-zA-Z0-9]{3})?$/.test(values.NewValue.trim())) return;
         const at = parseInstant(values.CreatedDate);
@@ -266,8 +285,9 @@ export async function runAudit(options: RunAuditOptions): Promise<AuditRunResult
   for (const lead of leadRows) builder.addLead(lead);
   let orphanChanges = 0;
   for (const c of changes) if (!builder.addOwnerChange(c)) orphanChanges++;
+  for (const c of fieldChanges) if (!builder.addFieldChange(c)) orphanChanges++;
   if (orphanChanges)
-    warnings.push(`${orphanChanges} LeadHistory owner change(s) name leads not in ${L('Lead')}`);
+    warnings.push(`${orphanChanges} LeadHistory row(s) name leads not in ${L('Lead')}`);
 
   for (const object of ['Task', 'Event'] as const) {
     const path = paths[object];
@@ -320,6 +340,17 @@ export async function runAudit(options: RunAuditOptions): Promise<AuditRunResult
   warnings.push(...builder.warnings);
   return { report, leads, warnings, problems, files };
 }
+
+/** LeadHistory `Field` values that are events, not field changes. */
+const NOT_FIELDS = new Set([
+  'created',
+  'leadconverted',
+  'leadmerged',
+  'feedevent',
+  'locked',
+  'unlocked',
+  'ownerassignment'
+]);
 
 const ALWAYS = Object.fromEntries(
   DAY_NAMES.map((d) => [d, { start: '00:00', end: '00:00' }])

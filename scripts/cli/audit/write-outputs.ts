@@ -7,8 +7,14 @@ import type { RowProblem } from './csv-reader.ts';
 import { renderHtml } from './render-html.ts';
 import { renderMarkdown } from './render-md.ts';
 
+/** One row per engagement cycle (a lead that came back has one row per cycle). */
 export const LEAD_COLUMNS: (keyof LeadResult)[] = [
   'id',
+  'cycleNumber',
+  'cycleCount',
+  'isCurrentCycle',
+  'closedReason',
+  'likelyDuplicateOf',
   'name',
   'company',
   'source',
@@ -44,6 +50,7 @@ export const LEAD_COLUMNS: (keyof LeadResult)[] = [
 const GROUP_COLUMNS = [
   'key',
   'leads',
+  'cycles',
   'speedToLeadMedian',
   'speedToLeadMean',
   'speedToLeadP90',
@@ -56,6 +63,8 @@ const GROUP_COLUMNS = [
   'pending',
   'excluded',
   'notApplicable',
+  'superseded',
+  'duplicates',
   'hitRate'
 ];
 
@@ -63,6 +72,7 @@ function groupRows(groups: GroupStats[]): Record<string, unknown>[] {
   return groups.map((g) => ({
     key: g.key,
     leads: g.leads,
+    cycles: g.cycles,
     speedToLeadMedian: g.speedToLead.median,
     speedToLeadMean: g.speedToLead.mean,
     speedToLeadP90: g.speedToLead.p90,

@@ -277,6 +277,22 @@ describe('insert', () => {
     ]);
     assert.equal(dup[0]!.statusCode, 'DUPLICATE_USERNAME');
   });
+  it('derives IsClosed, IsWon and Probability of an opportunity from its stage', () => {
+    const store = newStore();
+    const [open, won] = insert(store, 'Opportunity', [
+      { Name: 'open', StageName: 'Prospecting', CloseDate: new ApexDate(2026, 12, 1) },
+      { Name: 'won', StageName: 'Closed Won', CloseDate: new ApexDate(2026, 12, 1) }
+    ]);
+    const o = store.getStored(open!.get('Id') as string)!;
+    assert.equal(o.get('IsClosed'), false);
+    assert.equal(o.get('IsWon'), false);
+    assert.equal(String(o.get('Probability')), '10');
+    assert.equal(store.objectOf('01J000000000101')?.name, 'OpportunityStage', 'shared prefix');
+    assert.equal(store.objectOf('01J000000000001')?.name, 'LeadStatus', 'shared prefix');
+    const w = store.getStored(won!.get('Id') as string)!;
+    assert.equal(w.get('IsWon'), true);
+    assert.equal(w.get('ForecastCategoryName'), 'Closed');
+  });
   it('lets the platform own Group.OwnerId', () => {
     const store = newStore();
     const [g] = insert(store, 'Group', [{ Name: 'Inbound', Type: 'Queue' }]);

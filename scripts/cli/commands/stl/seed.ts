@@ -16,8 +16,11 @@ export type SeedResult = {
     queues: number;
     leads: number;
     ownerChanges: number;
+    /** leads whose engagement field was written again later (LeadHistory rows) */
+    reEngagements: number;
     tasks: number;
     events: number;
+    opportunities: number;
   };
   files?: Record<string, number>;
   org?: OrgSeedResult;
@@ -80,7 +83,9 @@ export default class Seed extends SfCommand<SeedResult> {
       users: data.users.length,
       queues: data.queues.length,
       leads: data.leads.length,
-      ownerChanges: data.leadHistory.length / 2,
+      ownerChanges: data.leadHistory.filter((h) => h.Field === 'Owner').length / 2,
+      reEngagements: data.leadHistory.filter((h) => h.Field === data.engagementField).length,
+      opportunities: data.opportunities.length,
       tasks: data.tasks.length,
       events: data.events.length
     };

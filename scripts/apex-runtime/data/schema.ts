@@ -1177,6 +1177,18 @@ export function loadSchema(projectDir: string, orgFixturePath?: string): Schema 
     });
     records.set(typeName.toLowerCase(), list);
   }
+  // Queues can hold the project's custom objects.
+  const queueType = schema.objects.get('queuesobject')?.fields.get('sobjecttype');
+  if (queueType) {
+    for (const obj of schema.objects.values()) {
+      if (obj.kind === 'custom') {
+        queueType.picklistValues = [
+          ...queueType.picklistValues,
+          { value: obj.name, label: obj.label, default: false, active: true }
+        ];
+      }
+    }
+  }
   // Objects with activities enabled can be the WhatId of tasks and events.
   for (const name of withActivities) {
     for (const activity of ['Task', 'Event']) {

@@ -180,6 +180,11 @@ describe('loadSchema on the fixture project', () => {
       !schema.getField(schema.getObject('Task'), 'WhatId').referenceTo.includes('Gadget__c')
     );
   });
+  it('lets queues hold the project custom objects', () => {
+    const values = schema.getField(schema.getObject('QueueSobject'), 'SobjectType').picklistValues;
+    assert.ok(values.some((v) => v.value === 'Widget__c'));
+    assert.ok(values.some((v) => v.value === 'Lead'));
+  });
   it('extends standard objects with the project fields', () => {
     const lead = schema.getObject('Lead');
     assert.equal(schema.getField(lead, 'Score__c').custom, true);

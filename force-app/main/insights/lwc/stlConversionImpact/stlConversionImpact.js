@@ -1,8 +1,12 @@
 import { LightningElement, api, wire } from 'lwc';
 import getConversionImpact from '@salesforce/apex/StlConversionController.getConversionImpact';
 
-const pct = (rate) =>
-  rate === null || rate === undefined ? '–' : `${Math.round(rate * 1000) / 10}%`;
+function pct(rate) {
+  if (rate === null || rate === undefined) {
+    return '–';
+  }
+  return `${Math.round(rate * 1000) / 10}%`;
+}
 const money = (n) =>
   new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 }).format(Number(n || 0));
 

@@ -522,6 +522,72 @@ function systemsDelay(
 }
 
 // ---------------------------------------------------------------------------------------------
+// Adapters for `stl audit`: its per-cycle results plus the exported Lead and Opportunity columns.
+
+/** The fields of the audit's LeadResult (scripts/lib/audit.ts) this module reads. */
+export interface AuditCycleLike {
+  id: string;
+  isCurrentCycle: boolean;
+  engagementAt: string;
+  speedToLeadMinutes: number | null;
+  systemsDelayMinutes: number | null;
+  slaStatus: string;
+  leadType: string | null;
+  source: string;
+}
+
+const truthy = (v: string | undefined): boolean => (v ?? '').trim().toLowerCase() === 'true';
+
+/**
+ * One ConversionLead per lead from the audit's cycle results: the current cycle (the one the
+ * Lead's own fields mirror) carries the conversion, so earlier cycles are left out. `fieldsOf`
+ * returns the exported Lead columns (IsConverted, ConvertedOpportunityId) of a lead Id.
+ */
+export function conversionLeadsFromAudit(
+  cycles: readonly AuditCycleLike[],
+  fieldsOf: (leadId: string) => Record<string, string> | undefined
+): ConversionLead[] {
+  return cycles
+    .filter((c) => c.isCurrentCycle)
+    .map((c) => {
+      const f = fieldsOf(c.id) ?? {};
+      return {
+        id: c.id,
+        speedToLeadMinutes: c.speedToLeadMinutes,
+        systemsDelayMinutes: c.systemsDelayMinutes,
+        slaStatus: c.slaStatus,
+        leadType: c.leadType,
+        source: c.source,
+        converted: truthy(f.IsConverted),
+        convertedOpportunityId: (f.ConvertedOpportunityId ?? '').trim() || null,
+        engagementAt: c.engagementAt || null
+      };
+    });
+}
+
+/**
+ * Opportunity rows as Data Loader or `sf data export` writes Opportunity.csv (Id, Amount, IsWon,
+ * IsClosed). `rowNumber` gives the file line of a row for error messages.
+ */
+export function opportunitiesFromRows(
+  rows: readonly Record<string, string>[],
+  fileName = 'Opportunity.csv',
+  rowNumber: (index: number) => number = (i) => i + 2
+): ConversionOpportunity[] {
+  return rows.map((r, i) => {
+    const where = `${fileName} line ${rowNumber(i)}`;
+    const id = (r.Id ?? '').trim();
+    if (!id) throw new ConversionError(`${where}, column Id: the opportunity has no Id`);
+    const rawAmount = (r.Amount ?? '').trim();
+    const amount = rawAmount === '' ? null : Number(rawAmount);
+    if (amount !== null && !Number.isFinite(amount)) {
+      throw new ConversionError(`${where}, column Amount: "${rawAmount}" is not a number`);
+    }
+    return { id, amount, isWon: truthy(r.IsWon), isClosed: truthy(r.IsClosed) };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
 // HTML fragment for the audit report: inline SVG and plain tables, no script, no external CSS.
 
 const esc = (s: string): string =>

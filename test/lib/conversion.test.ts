@@ -5,6 +5,8 @@ import {
   bucketOf,
   computeConversionImpact,
   ConversionError,
+  conversionLeadsFromAudit,
+  opportunitiesFromRows,
   parseWindow,
   rateSystemsDelay,
   renderConversionHtml,
@@ -317,5 +319,73 @@ describe('HTML fragment', () => {
     assert.match(html, /Before and after go-live/);
     assert.match(html, /Excluded 0 lead\(s\) whose systems delay overlaps 1 outage window/);
     assert.doesNotMatch(html, /<script|<link|https?:\/\/(?!www\.w3\.org)/);
+  });
+});
+
+describe('audit adapters', () => {
+  it('keeps the current cycle of each lead and reads the conversion columns', () => {
+    const cycles = [
+      {
+        id: 'L1',
+        isCurrentCycle: false,
+        engagementAt: '2026-09-01T10:00:00Z',
+        speedToLeadMinutes: 90,
+        systemsDelayMinutes: 1,
+        slaStatus: 'Missed',
+        leadType: 'Hot',
+        source: 'Web'
+      },
+      {
+        id: 'L1',
+        isCurrentCycle: true,
+        engagementAt: '2026-10-01T10:00:00Z',
+        speedToLeadMinutes: 3,
+        systemsDelayMinutes: 1,
+        slaStatus: 'Hit',
+        leadType: 'Hot',
+        source: 'Web'
+      },
+      {
+        id: 'L2',
+        isCurrentCycle: true,
+        engagementAt: '2026-10-02T10:00:00Z',
+        speedToLeadMinutes: null,
+        systemsDelayMinutes: null,
+        slaStatus: 'Pending',
+        leadType: null,
+        source: 'Web'
+      }
+    ];
+    const fields: Record<string, Record<string, string>> = {
+      L1: { IsConverted: 'true', ConvertedOpportunityId: '006A' },
+      L2: { IsConverted: 'false', ConvertedOpportunityId: '' }
+    };
+    const leads = conversionLeadsFromAudit(cycles, (id) => fields[id]);
+    assert.equal(leads.length, 2);
+    assert.deepEqual(
+      leads.map((l) => [l.id, l.converted, l.convertedOpportunityId, l.slaStatus]),
+      [
+        ['L1', true, '006A', 'Hit'],
+        ['L2', false, null, 'Pending']
+      ]
+    );
+    const opps = opportunitiesFromRows([
+      { Id: '006A', Amount: '5000', IsWon: 'true', IsClosed: 'true' },
+      { Id: '006B', Amount: '', IsWon: 'false', IsClosed: 'false' }
+    ]);
+    assert.deepEqual(opps[1], { id: '006B', amount: null, isWon: false, isClosed: false });
+    const r = computeConversionImpact(leads, opps, { minSample: 1 });
+    assert.equal(r.pipelineBySlaOutcome[0].wonAmount, 5000);
+  });
+
+  it('names the file, line and column of a bad opportunity row', () => {
+    assert.throws(
+      () => opportunitiesFromRows([{ Id: '006A', Amount: 'lots' }]),
+      /Opportunity\.csv line 2, column Amount: "lots" is not a number/
+    );
+    assert.throws(
+      () => opportunitiesFromRows([{ Amount: '1' }], 'opps.csv', () => 7),
+      /opps\.csv line 7, column Id/
+    );
   });
 });

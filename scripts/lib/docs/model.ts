@@ -167,7 +167,7 @@ export function readProjectConfig(root: string): ConfigRecords {
     exclusionRules: [],
     escalationTiers: [],
     settings: null,
-    origin: 'project metadata (customMetadata/*.md-meta.xml)'
+    origin: "the project's custom metadata records (`customMetadata/*.md-meta.xml`)"
   };
   for (const f of files) {
     const type = basename(f).split('.')[0];

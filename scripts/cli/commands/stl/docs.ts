@@ -35,7 +35,7 @@ export default class Docs extends SfCommand<DocsResult> {
     }),
     out: Flags.directory({
       summary: messages.getMessage('flags.out.summary'),
-      default: 'docs/generated'
+      default: 'reports/docs'
     }),
     'api-version': Flags.orgApiVersion()
   };

@@ -534,6 +534,9 @@ export interface AuditCycleLike {
   slaStatus: string;
   leadType: string | null;
   source: string;
+  /** when the audit carries them itself; otherwise read from `fieldsOf` */
+  converted?: boolean;
+  convertedOpportunityId?: string | null;
 }
 
 const truthy = (v: string | undefined): boolean => (v ?? '').trim().toLowerCase() === 'true';
@@ -545,7 +548,7 @@ const truthy = (v: string | undefined): boolean => (v ?? '').trim().toLowerCase(
  */
 export function conversionLeadsFromAudit(
   cycles: readonly AuditCycleLike[],
-  fieldsOf: (leadId: string) => Record<string, string> | undefined
+  fieldsOf: (leadId: string) => Record<string, string> | undefined = () => undefined
 ): ConversionLead[] {
   return cycles
     .filter((c) => c.isCurrentCycle)
@@ -558,8 +561,11 @@ export function conversionLeadsFromAudit(
         slaStatus: c.slaStatus,
         leadType: c.leadType,
         source: c.source,
-        converted: truthy(f.IsConverted),
-        convertedOpportunityId: (f.ConvertedOpportunityId ?? '').trim() || null,
+        converted: c.converted ?? truthy(f.IsConverted),
+        convertedOpportunityId:
+          c.convertedOpportunityId !== undefined
+            ? c.convertedOpportunityId || null
+            : (f.ConvertedOpportunityId ?? '').trim() || null,
         engagementAt: c.engagementAt || null
       };
     });

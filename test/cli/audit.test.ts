@@ -69,8 +69,29 @@ describe('stl audit --from', () => {
         `${key} percentiles are ordered`
       );
     }
+    // every cycle is counted once: decided, pending, excluded, no rule, superseded or duplicate
     const s = r.sla;
-    assert.equal(s.hit + s.missed + s.pending + s.excluded + s.notApplicable, 400);
+    assert.ok(r.cycles > 400, 'the seeded re-engagements add cycles');
+    assert.equal(
+      s.hit + s.missed + s.pending + s.excluded + s.notApplicable + s.superseded + s.duplicates,
+      r.cycles
+    );
+    assert.equal(r.reEngagement.historyAvailable, true);
+    assert.equal(r.reEngagement.engagementField, 'FormSubmittedAt__c');
+    assert.equal(
+      r.reEngagement.leadsReEngaged,
+      r.cycles - 400,
+      'each re-engaged lead came back once'
+    );
+    assert.ok(r.likelyDuplicates.count > 0, 'the seeded double form fills are found');
+    assert.equal(s.duplicates, r.likelyDuplicates.count);
+    assert.equal(r.units.sla, 'cycle');
+    assert.equal(r.units.leads, 'lead');
+    assert.equal(
+      r.bySource.reduce((n: number, g: any) => n + g.leads, 0),
+      400,
+      'sources count every lead once'
+    );
     assert.equal(s.hitRate, Math.round((s.hit / (s.hit + s.missed)) * 10_000) / 10_000);
     assert.ok(r.byLeadType.some((g: any) => g.key === 'Demo Request'));
     assert.equal(r.byWeek.length, 8, 'eight ISO weeks of arrivals');
@@ -84,7 +105,8 @@ describe('stl audit --from', () => {
     assert.doesNotMatch(page, /(src|href)=["']?https?:/i);
     assert.doesNotMatch(page, /<script/i);
     const leadsCsv = readFileSync(join(csvDir, 'leads.csv'), 'utf8').trim().split('\n');
-    assert.equal(leadsCsv.length, 401, 'a header and one row per lead');
+    assert.equal(leadsCsv.length, r.cycles + 1, 'a header and one row per cycle');
+    assert.match(page, /Engagement cycles and likely duplicates/);
     assert.ok(existsSync(join(csvDir, 'by-week.csv')));
   });
 
@@ -248,3 +270,120 @@ function copyDir(from: string, to: string, only?: string[]): void {
   mkdirSync(to, { recursive: true });
   for (const n of names) copyFileSync(join(from, n), join(to, n));
 }
+
+describe('stl audit --from: cycles and duplicates', () => {
+  it('counts a hand-raise months later as a second cycle and a double form fill as a duplicate', async () => {
+    const dir = join(tmp, 'cycles');
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    const rules = {
+      SlaRule__mdt: [
+        {
+          DeveloperName: 'Demo',
+          LeadType__c: 'Demo Request',
+          Priority__c: 10,
+          Criteria__c: '[{"field":"LeadSource","operator":"equals","value":"Demo Request"}]',
+          ThresholdMinutes__c: 15,
+          IsHandRaiser__c: true
+        },
+        {
+          DeveloperName: 'Content',
+          LeadType__c: 'Content Download',
+          Priority__c: 50,
+          Criteria__c: '[{"field":"LeadSource","operator":"equals","value":"Content Download"}]',
+          ThresholdMinutes__c: 1440,
+          IsHandRaiser__c: false
+        }
+      ],
+      TouchRule__mdt: [
+        {
+          DeveloperName: 'Call',
+          ActivityObject__c: 'Task',
+          TouchType__c: 'Call',
+          Criteria__c: '[{"field":"TaskSubtype","operator":"equals","value":"Call"}]'
+        }
+      ],
+      StlSetting__mdt: { EngagementSourceField__c: 'FormAt__c' }
+    };
+    const E = '00Q000000000001';
+    const H = '00Q000000000002';
+    const RITA = '005000000000001';
+    writeFileSync(join(dir, 'rules.json'), JSON.stringify(rules));
+    writeFileSync(join(dir, 'User.csv'), `Id,Name,IsActive\n${RITA},Rita Rep,true\n`);
+    // E: a download on 2 March (Rita owns it), a demo request on 1 June. H: the same person
+    // (email case differs) five minutes after E, while E was still waiting for its first touch.
+    writeFileSync(
+      join(dir, 'Lead.csv'),
+      [
+        'Id,CreatedDate,OwnerId,Name,LeadSource,Email,FormAt__c',
+        `${E},2026-03-02T10:00:00Z,${RITA},Eve Early,Demo Request,e@x.com,2026-06-01T09:00:00Z`,
+        `${H},2026-03-02T10:05:00Z,${RITA},Eve Early,Content Download,E@X.com,2026-03-02T10:05:00Z`
+      ].join('\n')
+    );
+    writeFileSync(
+      join(dir, 'LeadHistory.csv'),
+      [
+        'LeadId,Field,OldValue,NewValue,CreatedDate',
+        `${E},FormAt__c,2026-03-02T10:00:00Z,2026-06-01T09:00:00Z,2026-06-01T09:00:30Z`,
+        `${E},LeadSource,Content Download,Demo Request,2026-06-01T09:00:30Z`
+      ].join('\n')
+    );
+    // E1 called after 60 min (due after 1440: Hit); E2 after 10 min (due 09:15: Hit); H after 25
+    writeFileSync(
+      join(dir, 'Task.csv'),
+      [
+        'Id,WhoId,CreatedDate,OwnerId,TaskSubtype',
+        `00T000000000001,${E},2026-03-02T11:00:00Z,${RITA},Call`,
+        `00T000000000002,${E},2026-06-01T09:10:00Z,${RITA},Call`,
+        `00T000000000003,${H},2026-03-02T10:30:00Z,${RITA},Call`
+      ].join('\n')
+    );
+    const html = join(dir, 'out', 'audit.html');
+    const args = ['audit', '--from', dir, '--as-of', '2026-06-02T00:00:00Z', '--html', html];
+    const run = await runStl([...args, '--json']);
+    assert.equal(run.code, 0, run.stderr);
+    const r = run.json?.result as Record<string, any>;
+    assert.equal(r.leads, 2);
+    assert.equal(r.cycles, 3);
+    // E1 and E2 hit; H's first cycle is a duplicate and counts nowhere else
+    assert.deepEqual(r.sla, {
+      hit: 2,
+      missed: 0,
+      pending: 0,
+      excluded: 0,
+      notApplicable: 0,
+      superseded: 0,
+      duplicates: 1,
+      hitRate: 1
+    });
+    // speed to lead of E1 (60) and E2 (10): H's 25 is left out
+    assert.equal(r.speedToLead.count, 2);
+    assert.equal(r.speedToLead.median, 35);
+    assert.deepEqual(
+      r.likelyDuplicates.leads.map((d: any) => [d.id, d.duplicateOf]),
+      [[H, E]]
+    );
+    assert.equal(r.reEngagement.leadsReEngaged, 1);
+    // E was a Content Download when it arrived: sources count leads by their first cycle
+    assert.deepEqual(
+      r.bySource.map((g: any) => [g.key, g.leads, g.cycles]),
+      [['Content Download', 2, 2]]
+    );
+    assert.deepEqual(
+      r.byLeadType.map((g: any) => [g.key, g.leads, g.cycles]),
+      [
+        ['Content Download', 2, 2],
+        ['Demo Request', 1, 1]
+      ]
+    );
+    assert.match(readFileSync(html, 'utf8'), new RegExp(`<td>${H}</td>.*${E}`));
+    const text = await runStl(args);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /3 engagement cycles/);
+    assert.match(text.stdout, /Re-engagement 1 leads came back/);
+    assert.match(
+      text.stdout,
+      new RegExp(`Likely duplicates 1 leads[\\s\\S]*${H} Eve Early duplicates ${E}`)
+    );
+  });
+});

@@ -378,6 +378,24 @@ describe('audit adapters', () => {
     assert.equal(r.pipelineBySlaOutcome[0].wonAmount, 5000);
   });
 
+  it('prefers conversion fields carried on the audit result itself', () => {
+    const [l] = conversionLeadsFromAudit([
+      {
+        id: 'L9',
+        isCurrentCycle: true,
+        engagementAt: '2026-10-01T10:00:00Z',
+        speedToLeadMinutes: 2,
+        systemsDelayMinutes: 0,
+        slaStatus: 'Hit',
+        leadType: 'Hot',
+        source: 'Web',
+        converted: true,
+        convertedOpportunityId: '006Z'
+      }
+    ]);
+    assert.deepEqual([l.converted, l.convertedOpportunityId], [true, '006Z']);
+  });
+
   it('names the file, line and column of a bad opportunity row', () => {
     assert.throws(
       () => opportunitiesFromRows([{ Id: '006A', Amount: 'lots' }]),

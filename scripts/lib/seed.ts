@@ -517,7 +517,7 @@ export function generateSeed(options: SeedOptions): SeedData {
     let owner = queued ? queue.Id : rep.user.Id;
     let assignedAt: number | null = queued ? null : createdAt;
     if (queued) {
-      const creep = week >= options.weeks - 3 ? 3 : 1;
+      const creep = week >= options.weeks - 3 ? 4 : 1;
       // in hours a queue is worked within minutes; after hours it waits for the next opening
       const inHours = cal.isWithin(createdAt);
       const pickedUp = inHours

@@ -1001,6 +1001,31 @@ describe('permission sets are least privilege', () => {
   const cycleFields = [...tableFields(OBJECTS.EngagementCycle__c.heading).keys()].map(
     (f) => `EngagementCycle__c.${f}`
   );
+  // The countdown subscribes to StlLeadUpdate__e: every set that shows it reads the event.
+  const LEAD_UPDATE_READ = {
+    object: 'StlLeadUpdate__e',
+    create: false,
+    read: true,
+    edit: false,
+    del: false,
+    viewAll: false,
+    modifyAll: false
+  };
+  // Least privilege for the pages: reps see the countdown; leaders also the dashboard; admins
+  // also the setup health page.
+  const UI_GRANTS: Record<string, { classes: string[]; tabs: string[]; apps: string[] }> = {
+    StlRep: { classes: ['StlCountdownController'], tabs: [], apps: [] },
+    StlLeader: {
+      classes: ['StlCountdownController', 'StlDashboardController'],
+      tabs: ['StlDashboard'],
+      apps: ['SpeedToLead']
+    },
+    StlAdmin: {
+      classes: ['StlCountdownController', 'StlDashboardController', 'StlSetupHealthController'],
+      tabs: ['StlDashboard', 'StlSetupHealth'],
+      apps: ['SpeedToLead']
+    }
+  };
   const withoutCycles = <T extends { field?: string; object?: string }>(items: T[]): T[] =>
     items.filter((i) => !(i.field ?? i.object ?? '').startsWith('EngagementCycle__c'));
 
@@ -1043,10 +1068,13 @@ describe('permission sets are least privilege', () => {
       [],
       'reps never edit a stamp'
     );
-    assert.deepEqual(withoutCycles(objects), [], 'no object permissions besides cycles (read)');
+    assert.deepEqual(
+      withoutCycles(objects),
+      [LEAD_UPDATE_READ],
+      'no object permissions besides cycles and the countdown refresh event (read)'
+    );
     for (const key of [
       'customPermissions',
-      'classAccesses',
       'customMetadataTypeAccesses',
       'externalCredentialPrincipalAccesses',
       'userPermissions',
@@ -1078,7 +1106,8 @@ describe('permission sets are least privilege', () => {
         del: false,
         viewAll: true,
         modifyAll: false
-      }
+      },
+      LEAD_UPDATE_READ
     ]);
   });
 
@@ -1105,6 +1134,33 @@ describe('permission sets are least privilege', () => {
       assert.equal(p.editable, false, `${f}: stamps are the audit record, read only`);
     }
     assert.ok(fields.some((f) => f.field.startsWith('StlError__c.') && f.readable));
+  });
+
+  test('each set grants exactly the Apex controllers, tabs and app its people use', () => {
+    for (const [set, expected] of Object.entries(UI_GRANTS)) {
+      const { node } = readPermissionSet(set);
+      const classes = nodes(node, 'classAccesses')
+        .filter((n) => text(n, 'enabled') === 'true')
+        .map((n) => text(n, 'apexClass'))
+        .sort();
+      assert.deepEqual(classes, [...expected.classes].sort(), `${set}: Apex class access`);
+      const tabs = nodes(node, 'tabSettings')
+        .filter((n) => text(n, 'visibility') !== 'None')
+        .map((n) => text(n, 'tab'))
+        .sort();
+      assert.deepEqual(tabs, [...expected.tabs].sort(), `${set}: visible tabs`);
+      const apps = nodes(node, 'applicationVisibilities')
+        .filter((n) => text(n, 'visible') === 'true')
+        .map((n) => text(n, 'application'));
+      assert.deepEqual(apps, expected.apps, `${set}: visible apps`);
+      for (const name of expected.classes) {
+        assert.ok(
+          existsSync(path.join(main, 'ui', 'classes', `${name}.cls`)) ||
+            existsSync(path.join(main, 'insights', 'classes', `${name}.cls`)),
+          `${set}: grants ${name}, which must exist`
+        );
+      }
+    }
   });
 
   test('no package permission set carries the trigger bypass', () => {

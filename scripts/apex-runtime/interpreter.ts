@@ -410,7 +410,8 @@ export class Interpreter {
     if (v === null || v === undefined) return null;
     const k = numKind(type);
     if (k) return runtimeNumKind(v) ? toKind(v, k) : v;
-    if (type.toLowerCase() === 'id' && typeof v === 'string') return this.toId(v);
+    if (typeof v === 'string' && (type === 'Id' || type === 'id' || type === 'ID'))
+      return this.toId(v);
     return v;
   }
 
@@ -886,7 +887,7 @@ export class Interpreter {
     const f = new Frame(self, m.owner, m.compiled.slots);
     for (let i = 0; i < vals.length; i++) f.locals[i] = this.coerce(vals[i], m.params[i].type);
     const savedLine = this.line;
-    this.frames.push({ label: `${m.owner.name}.${m.name}`, callLine: savedLine });
+    this.frames.push({ label: (m.label ??= `${m.owner.name}.${m.name}`), callLine: savedLine });
     try {
       m.compiled.body(f);
     } catch (err) {

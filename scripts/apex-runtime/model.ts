@@ -34,6 +34,8 @@ export interface MethodInfo {
   compiled?: { body: Stmt; slots: number };
   /** for constructors: explicit this(...)/super(...) as the first statement */
   isConstructor?: boolean;
+  /** 'Class.method', for stack traces (computed once) */
+  label?: string;
   /** native implementation (synthetic classes) */
   native?: (self: Instance | null, args: unknown[]) => unknown;
 }

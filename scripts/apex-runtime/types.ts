@@ -92,8 +92,15 @@ const NUM_KINDS: Record<string, NumKind> = {
 };
 
 /** Numeric kind of a static type, or null for non-numeric types. */
+const numKindCache = new Map<string, NumKind | null>();
+
 export function numKind(t: string): NumKind | null {
-  return NUM_KINDS[t.toLowerCase()] ?? null;
+  let k = numKindCache.get(t);
+  if (k === undefined) {
+    k = NUM_KINDS[t.toLowerCase()] ?? null;
+    numKindCache.set(t, k);
+  }
+  return k;
 }
 
 const RANK: Record<NumKind, number> = { int: 0, long: 1, decimal: 2, double: 3 };

@@ -125,6 +125,9 @@ export interface LeadResult {
   closedReason: 'Superseded' | 'Touched' | 'Excluded' | null;
   /** another lead with the same email whose SLA was Pending when this one arrived (cycle 1) */
   likelyDuplicateOf: string | null;
+  /** the lead was converted (on its current cycle only: a conversion ends the last cycle) */
+  converted: boolean;
+  convertedOpportunityId: string | null;
   name: string;
   company: string;
   source: string;
@@ -720,6 +723,10 @@ export class AuditBuilder {
             ? 'Excluded'
             : 'Superseded',
       likelyDuplicateOf: null,
+      converted: isLast && truthy(input.fields.IsConverted),
+      convertedOpportunityId: isLast
+        ? (input.fields.ConvertedOpportunityId ?? '').trim() || null
+        : null,
       name,
       company: input.fields.Company ?? '',
       source: (sourceFields.LeadSource ?? '').trim() || '(none)',

@@ -46,6 +46,40 @@ describe('generateSeed', () => {
     );
   });
 
+  it('seeds re-engagements, double form fills and conversions with opportunities', () => {
+    const d = generateSeed({ ...opts, leads: 400, weeks: 8 });
+    assert.equal(d.engagementField, 'FormSubmittedAt__c');
+    // every engagement-field history row moves the form time later, with a lead that has it
+    const writes = d.leadHistory.filter((h) => h.Field === d.engagementField);
+    assert.ok(writes.length >= 10, `some leads come back (${writes.length})`);
+    const leadsById = new Map(d.leads.map((l) => [l.Id, l]));
+    for (const w of writes) {
+      assert.ok(Date.parse(w.NewValue) > Date.parse(w.OldValue), 'a later engagement');
+      assert.ok(Date.parse(w.CreatedDate) >= Date.parse(w.NewValue), 'saved after the form');
+      assert.equal(leadsById.get(w.LeadId)?.[d.engagementField], w.NewValue, 'the lead holds it');
+    }
+    assert.ok(
+      d.leadHistory.some((h) => h.Field === 'LeadSource' && h.NewValue === 'Demo Request'),
+      'some come back as demo requests'
+    );
+    // double form fills: two leads with one email (case aside)
+    const emails = d.leads.map((l) => l.Email.toLowerCase());
+    assert.ok(emails.length - new Set(emails).size >= 3, 'a few people fill a form twice');
+    // every converted lead has its opportunity, and only converted leads have one
+    const opps = new Map(d.opportunities.map((o) => [o.Id, o]));
+    const converted = d.leads.filter((l) => l.IsConverted === 'true');
+    assert.ok(converted.length >= 20, `conversions (${converted.length})`);
+    assert.equal(opps.size, converted.length);
+    for (const l of d.leads) {
+      if (l.IsConverted === 'true') assert.ok(opps.has(l.ConvertedOpportunityId), l.Id);
+      else assert.equal(l.ConvertedOpportunityId, '');
+    }
+    for (const o of d.opportunities) {
+      assert.ok(Number(o.Amount) > 0);
+      if (o.IsWon === 'true') assert.equal(o.IsClosed, 'true', 'only closed deals are won');
+    }
+  });
+
   it('rejects impossible options', () => {
     assert.throws(
       () => generateSeed({ ...opts, leads: 0 }),

@@ -1,8 +1,10 @@
 // Audits an export folder of CSV files as Data Loader or `sf data export bulk` write them:
-// Lead.csv (required), LeadHistory, Task, Event, User, Group, BusinessHours, Holiday (optional).
+// Lead.csv (required), LeadHistory, Task, Event, User, Group, BusinessHours, Holiday, Opportunity
+// (optional).
 // File names match ignoring case.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import type { ConversionOptions } from '../../lib/conversion.ts';
 import type { RuleSet } from '../../lib/sla.ts';
 import { CsvFileError, readCsv } from './csv-reader.ts';
 import { OBJECTS, runAudit, type AuditRunResult, type TableSource } from './run-audit.ts';
@@ -14,6 +16,8 @@ export interface ExportAuditOptions {
   slowestCount?: number;
   onProgress?: (message: string) => void;
   keepLeads?: boolean;
+  /** go-live and outage windows for the conversion impact */
+  conversion?: ConversionOptions;
 }
 
 export function csvTable(path: string): TableSource {

@@ -4,6 +4,7 @@
  * are resolved from the Lead describe, with or without the `stlead__` namespace, and the org's own
  * rules (`SlaRule__mdt`, ...) are used when the package is installed.
  */
+import type { ConversionOptions } from '../../lib/conversion.ts';
 import { STAMP_FIELDS } from '../../lib/audit.ts';
 import { exclusionRuleOf, NAMESPACE, settingsOf, slaRuleOf, touchRuleOf } from '../../lib/rules.ts';
 import type { RuleSet } from '../../lib/sla.ts';
@@ -53,6 +54,7 @@ export interface OrgAuditOptions {
   bulkThreshold?: number;
   /** how far back to read leads, in days (default 120) */
   days?: number;
+  conversion?: ConversionOptions;
 }
 
 type SfRecord = Record<string, unknown> & { attributes?: unknown };
@@ -70,7 +72,8 @@ const BASE_LEAD_FIELDS = [
   'Status',
   'Rating',
   'IsConverted',
-  'ConvertedDate'
+  'ConvertedDate',
+  'ConvertedOpportunityId'
 ];
 
 function text(v: unknown): string {
@@ -305,6 +308,7 @@ export async function auditOrg(options: OrgAuditOptions): Promise<AuditRunResult
     asOf: options.asOf ?? Date.now(),
     slowestCount: options.slowestCount,
     onProgress: progress,
-    keepLeads: options.keepLeads
+    keepLeads: options.keepLeads,
+    conversion: options.conversion
   });
 }

@@ -1,5 +1,6 @@
 // The audit as one self-contained HTML file: inline CSS and SVG charts, no script, no network.
 import type { AuditReport, GroupStats } from '../../lib/audit.ts';
+import { renderConversionHtml, type ConversionImpact } from '../../lib/conversion.ts';
 import type { RowProblem } from './csv-reader.ts';
 import { duration, escapeHtml as e, pct } from './format.ts';
 
@@ -136,6 +137,8 @@ export interface HtmlContext {
   source: string;
   problems: RowProblem[];
   warnings: string[];
+  /** conversion impact: its own fragment (scripts/lib/conversion.ts) is embedded as is */
+  conversion?: ConversionImpact;
 }
 
 export function renderHtml(report: AuditReport, ctx: HtmlContext): string {
@@ -215,6 +218,7 @@ ${flagged.length ? `<table class="list"><thead><tr><th>lead</th><th>name</th><th
 <li>Queue wait: ${b.queueWait.leads} leads waited in a queue (median ${duration(b.queueWait.minutes.median)}, p90 ${duration(b.queueWait.minutes.p90)}); ${b.queueWait.over60Min} over an hour.</li>
 <li>After hours: ${pct(b.afterHours.share)} of leads arrived outside business hours; median speed to lead ${duration(b.afterHours.speedToLeadMedianAfterHours)} against ${duration(b.afterHours.speedToLeadMedianInHours)} in hours.</li>
 <li>Reassignments: ${b.reassignments.leads} leads changed rep before the first touch (median speed ${duration(b.reassignments.speedToLeadMedianReassigned)} against ${duration(b.reassignments.speedToLeadMedianNotReassigned)}).</li></ul></section>
+${ctx.conversion ? `<section><h2>Conversion impact</h2>${renderConversionHtml(ctx.conversion)}</section>` : ''}
 ${cyclesSection(report)}
 ${groupTable('By lead type', report.byLeadType)}
 ${groupTable('By rep', report.byOwner)}

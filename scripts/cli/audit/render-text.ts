@@ -1,6 +1,7 @@
 // The terminal summary of an audit: the numbers a RevOps lead asks for first, then what to fix.
 import type { AuditReport, GroupStats } from '../../lib/audit.ts';
 import type { Summary } from '../../lib/stats.ts';
+import type { ConversionImpact } from '../../lib/conversion.ts';
 import type { RowProblem } from './csv-reader.ts';
 import { bar, duration, pct } from './format.ts';
 
@@ -34,6 +35,7 @@ export interface TextContext {
   problems: RowProblem[];
   outputs: string[];
   style?: TextStyle;
+  conversion?: ConversionImpact;
 }
 
 const pad = (s: string, n: number): string =>
@@ -64,6 +66,45 @@ function groupTable(
     );
   }
   if (groups.length > limit) lines.push(st.dim(`  … and ${groups.length - limit} more`));
+  return lines;
+}
+
+/** Conversion impact in a few lines: by response-time bucket, by SLA outcome, before/after. */
+function conversionLines(c: ConversionImpact, st: TextStyle): string[] {
+  const lines = [st.bold(`Conversion impact (${c.leads} leads, current cycle of each)`)];
+  const rate = (r: {
+    converted: number;
+    leads: number;
+    conversionRate: number | null;
+    smallSample: boolean;
+  }): string =>
+    `${pct(r.conversionRate, 1)} (${r.converted}/${r.leads})${r.smallSample ? st.dim(' small sample') : ''}`;
+  for (const b of c.conversionByBucket) {
+    lines.push(`  ${pad(b.label, 24)}${rate(b)}`);
+  }
+  for (const o of c.conversionBySlaOutcome) {
+    const p = c.pipelineBySlaOutcome.find((x) => x.outcome === o.outcome);
+    lines.push(
+      `  ${pad(`SLA ${o.outcome}`, 24)}${rate(o)}` +
+        (p
+          ? st.dim(
+              ` · pipeline ${p.pipelineAmount.toLocaleString('en-US')} · won ${p.wonAmount.toLocaleString('en-US')}`
+            )
+          : '')
+    );
+  }
+  const ba = c.beforeAfter;
+  if (ba) {
+    lines.push(
+      `  Before ${ba.goLive.slice(0, 10)}: ${rate(ba.before)}; after: ${rate(ba.after)}` +
+        (ba.change.conversionRatePoints === null
+          ? ''
+          : ` (${ba.change.conversionRatePoints >= 0 ? '+' : ''}${ba.change.conversionRatePoints} points)`)
+    );
+  } else {
+    lines.push(st.dim('  No --go-live date: no before/after comparison.'));
+  }
+  lines.push(st.dim(`  ${c.systemsDelayRating.exclusionStatement}`));
   return lines;
 }
 
@@ -184,6 +225,7 @@ export function renderText(report: AuditReport, ctx: TextContext): string {
   if (!alarms.length) out.push(st.green('  All clear.'));
   for (const a of alarms) out.push(`  ${st.red('!')} ${a}`);
   out.push('');
+  if (ctx.conversion) out.push(...conversionLines(ctx.conversion, st), '');
   const acc = report.accuracy;
   out.push(st.bold('Data accuracy'));
   out.push(

@@ -23,6 +23,13 @@ import {
   weeklyHoursFromRecord,
   type HolidaySpec
 } from '../../lib/business-time.ts';
+import {
+  computeConversionImpact,
+  opportunitiesFromRows,
+  type ConversionImpact,
+  type ConversionLead,
+  type ConversionOptions
+} from '../../lib/conversion.ts';
 import { NAMESPACE } from '../../lib/rules.ts';
 import type { RuleSet } from '../../lib/sla.ts';
 import { CsvFileError, type CsvRow, type RowProblem } from './csv-reader.ts';
@@ -35,7 +42,8 @@ export const OBJECTS = [
   'User',
   'Group',
   'BusinessHours',
-  'Holiday'
+  'Holiday',
+  'Opportunity'
 ] as const;
 export type AuditObject = (typeof OBJECTS)[number];
 
@@ -61,11 +69,15 @@ export interface RunAuditOptions {
   onProgress?: (message: string) => void;
   /** keep every per-lead result (for CSV output) */
   keepLeads?: boolean;
+  /** go-live and outage windows for the conversion impact (scripts/lib/conversion.ts) */
+  conversion?: ConversionOptions;
 }
 
 export interface AuditRunResult {
   report: AuditReport;
   leads: LeadResult[];
+  /** conversion impact over each lead's current cycle (likely duplicates left out) */
+  conversion: ConversionImpact;
   warnings: string[];
   problems: RowProblem[];
   files: Record<string, number>;
@@ -333,12 +345,55 @@ export async function runAudit(options: RunAuditOptions): Promise<AuditRunResult
     progress(`read ${files[L(object)]} ${object.toLowerCase()}s`);
   }
 
+  // opportunities: only the converted leads' ones matter, so only those are kept
+  const opportunityRows: Record<string, string>[] = [];
+  const opportunityLines: number[] = [];
+  if (paths.Opportunity) {
+    const read = await paths.Opportunity.read(
+      ['Id'],
+      ({ values, line }) => {
+        opportunityRows.push(values);
+        opportunityLines.push(line);
+      },
+      problems
+    );
+    files[L('Opportunity')] = read?.rows ?? 0;
+  } else {
+    warnings.push(
+      'no Opportunity table: conversion rates are counted, pipeline and won amounts are not'
+    );
+  }
+
   const asOf = asOfProvisional ?? (latest || Date.now());
   if (asOfProvisional === undefined) builder.setAsOf(asOf);
   const leads: LeadResult[] = [];
-  const report = builder.finish(options.keepLeads ? (l) => leads.push(l) : undefined);
+  const conversionLeads: ConversionLead[] = [];
+  const report = builder.finish((l) => {
+    if (options.keepLeads) leads.push(l);
+    // conversion is a lead's outcome: judged on its current cycle; a likely duplicate is the
+    // same person as another lead and is left out
+    if (l.isCurrentCycle && l.likelyDuplicateOf === null) {
+      conversionLeads.push({
+        id: l.id,
+        speedToLeadMinutes: l.speedToLeadMinutes,
+        systemsDelayMinutes: l.systemsDelayMinutes,
+        slaStatus: l.slaStatus,
+        leadType: l.leadType,
+        source: l.source,
+        converted: l.converted,
+        convertedOpportunityId: l.convertedOpportunityId,
+        engagementAt: l.engagementAt
+      });
+    }
+  });
   warnings.push(...builder.warnings);
-  return { report, leads, warnings, problems, files };
+  const opportunities = opportunitiesFromRows(
+    opportunityRows,
+    L('Opportunity'),
+    (i) => opportunityLines[i]
+  );
+  const conversion = computeConversionImpact(conversionLeads, opportunities, options.conversion);
+  return { report, leads, conversion, warnings, problems, files };
 }
 
 /** LeadHistory `Field` values that are events, not field changes. */

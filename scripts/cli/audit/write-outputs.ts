@@ -3,8 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { AuditReport, GroupStats, LeadResult } from '../../lib/audit.ts';
 import { writeCsvFile } from '../csv-writer.ts';
-import type { RowProblem } from './csv-reader.ts';
-import { renderHtml } from './render-html.ts';
+import { renderHtml, type HtmlContext } from './render-html.ts';
 import { renderMarkdown } from './render-md.ts';
 
 /** One row per engagement cycle (a lead that came back has one row per cycle). */
@@ -15,6 +14,8 @@ export const LEAD_COLUMNS: (keyof LeadResult)[] = [
   'isCurrentCycle',
   'closedReason',
   'likelyDuplicateOf',
+  'converted',
+  'convertedOpportunityId',
   'name',
   'company',
   'source',
@@ -122,11 +123,7 @@ export function writeJson(file: string, value: unknown): void {
   writeFileSync(file, JSON.stringify(value, null, 2) + '\n');
 }
 
-export function writeHtml(
-  file: string,
-  report: AuditReport,
-  ctx: { source: string; problems: RowProblem[]; warnings: string[] }
-): void {
+export function writeHtml(file: string, report: AuditReport, ctx: HtmlContext): void {
   ensureDir(file);
   writeFileSync(file, renderHtml(report, ctx));
 }

@@ -13,18 +13,30 @@ import {
   writeMarkdown
 } from '../../audit/write-outputs.ts';
 import { parseInstant } from '../../../lib/audit.ts';
+import {
+  ConversionError,
+  parseInstantStrict,
+  parseWindow,
+  type ConversionImpact
+} from '../../../lib/conversion.ts';
 import { loadRules } from '../../rules-source.ts';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('speed-to-lead', 'stl.audit');
 
-export type AuditResult = AuditReport & {
-  source: string;
-  rules: string;
-  files: Record<string, number>;
-  skippedRows: RowProblem[];
-  outputs: string[];
+/** The conversion impact fields, beside the audit's own (the module's definitions unchanged). */
+export type ConversionFields = Omit<ConversionImpact, 'minSample' | 'leads' | 'definitions'> & {
+  conversion: { unit: 'lead'; leads: number; minSample: number; definitions: string[] };
 };
+
+export type AuditResult = AuditReport &
+  ConversionFields & {
+    source: string;
+    rules: string;
+    files: Record<string, number>;
+    skippedRows: RowProblem[];
+    outputs: string[];
+  };
 
 export default class Audit extends SfCommand<AuditResult> {
   public static override readonly summary = messages.getMessage('summary');
@@ -64,6 +76,11 @@ export default class Audit extends SfCommand<AuditResult> {
       default: 10,
       min: 1,
       max: 500
+    }),
+    'go-live': Flags.string({ summary: messages.getMessage('flags.go-live.summary') }),
+    'exclude-window': Flags.string({
+      summary: messages.getMessage('flags.exclude-window.summary'),
+      multiple: true
     })
   };
 
@@ -79,6 +96,15 @@ export default class Audit extends SfCommand<AuditResult> {
       asOf = parsed;
     }
     const { rules, origin } = this.wrap(() => loadRules(flags.rules, flags.from), 'BadRules');
+    const conversion = this.wrap(
+      () => ({
+        goLive: flags['go-live']
+          ? (parseInstantStrict(flags['go-live'], '--go-live'), flags['go-live'])
+          : null,
+        excludeWindows: (flags['exclude-window'] ?? []).map(parseWindow)
+      }),
+      'BadConversionFlag'
+    );
     const showProgress = Boolean(process.stderr.isTTY) && !this.jsonEnabled();
     const progress = (m: string): void => {
       if (showProgress) this.spinner.status = m;
@@ -96,7 +122,8 @@ export default class Audit extends SfCommand<AuditResult> {
           asOf,
           slowestCount: flags.slowest,
           onProgress: progress,
-          keepLeads
+          keepLeads,
+          conversion
         });
       } else {
         const org = flags['target-org'];
@@ -111,11 +138,20 @@ export default class Audit extends SfCommand<AuditResult> {
           keepLeads,
           bulkThreshold: flags['bulk-threshold'],
           days: flags.days,
-          useOrgRules: !flags.rules
+          useOrgRules: !flags.rules,
+          conversion
         });
       }
     } catch (e) {
       if (showProgress) this.spinner.stop('failed');
+      if (e instanceof ConversionError) {
+        throw new SfError(
+          e.message,
+          'BadConversionInput',
+          messages.getMessages('error.BadConversionInput.actions'),
+          e
+        );
+      }
       if (e instanceof CsvFileError) {
         throw new SfError(
           e.message,
@@ -128,6 +164,21 @@ export default class Audit extends SfCommand<AuditResult> {
     }
     if (showProgress) this.spinner.stop();
     const { report, leads, warnings, problems, files } = outcome;
+    const impact = outcome.conversion;
+    const conversionFields: ConversionFields = {
+      conversion: {
+        unit: 'lead',
+        leads: impact.leads,
+        minSample: impact.minSample,
+        definitions: impact.definitions
+      },
+      conversionByBucket: impact.conversionByBucket,
+      conversionBySlaOutcome: impact.conversionBySlaOutcome,
+      conversionByLeadType: impact.conversionByLeadType,
+      pipelineBySlaOutcome: impact.pipelineBySlaOutcome,
+      beforeAfter: impact.beforeAfter,
+      systemsDelayRating: impact.systemsDelayRating
+    };
     for (const w of warnings) this.warn(w);
     if (problems.length) {
       this.warn(`${problems.length} row(s) skipped; the good rows were counted:`);
@@ -141,11 +192,12 @@ export default class Audit extends SfCommand<AuditResult> {
       source,
       rules: origin,
       ...report,
+      ...conversionFields,
       files,
       skippedRows: problems,
       outputs
     };
-    const ctx = { source, problems, warnings };
+    const ctx = { source, problems, warnings, conversion: impact };
     if (flags.out) {
       switch (flags.format) {
         case 'json':
@@ -176,7 +228,8 @@ export default class Audit extends SfCommand<AuditResult> {
         files,
         problems,
         outputs,
-        style: process.stdout.isTTY ? colours : undefined
+        style: process.stdout.isTTY ? colours : undefined,
+        conversion: impact
       })
     );
     return result;

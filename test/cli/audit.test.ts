@@ -315,9 +315,9 @@ describe('stl audit --from: cycles and duplicates', () => {
     writeFileSync(
       join(dir, 'Lead.csv'),
       [
-        'Id,CreatedDate,OwnerId,Name,LeadSource,Email,FormAt__c',
-        `${E},2026-03-02T10:00:00Z,${RITA},Eve Early,Demo Request,e@x.com,2026-06-01T09:00:00Z`,
-        `${H},2026-03-02T10:05:00Z,${RITA},Eve Early,Content Download,E@X.com,2026-03-02T10:05:00Z`
+        'Id,CreatedDate,OwnerId,Name,LeadSource,Email,FormAt__c,IsConverted,ConvertedOpportunityId,ConvertedDate',
+        `${E},2026-03-02T10:00:00Z,${RITA},Eve Early,Demo Request,e@x.com,2026-06-01T09:00:00Z,true,006000000000001,2026-06-03`,
+        `${H},2026-03-02T10:05:00Z,${RITA},Eve Early,Content Download,E@X.com,2026-03-02T10:05:00Z,false,,`
       ].join('\n')
     );
     writeFileSync(
@@ -338,8 +338,13 @@ describe('stl audit --from: cycles and duplicates', () => {
         `00T000000000003,${H},2026-03-02T10:30:00Z,${RITA},Call`
       ].join('\n')
     );
+    writeFileSync(
+      join(dir, 'Opportunity.csv'),
+      'Id,Amount,IsWon,IsClosed,CreatedDate\n006000000000001,5000,true,true,2026-06-03T12:00:00Z\n'
+    );
     const html = join(dir, 'out', 'audit.html');
     const args = ['audit', '--from', dir, '--as-of', '2026-06-02T00:00:00Z', '--html', html];
+    args.push('--go-live', '2026-05-01');
     const run = await runStl([...args, '--json']);
     assert.equal(run.code, 0, run.stderr);
     const r = run.json?.result as Record<string, any>;
@@ -376,11 +381,45 @@ describe('stl audit --from: cycles and duplicates', () => {
         ['Demo Request', 1, 1]
       ]
     );
-    assert.match(readFileSync(html, 'utf8'), new RegExp(`<td>${H}</td>.*${E}`));
+    // conversion counts leads on their current cycle, the duplicate H aside: E alone, touched
+    // 10 minutes after its demo request (5-30 min), SLA Hit, converted into a won 5000 deal,
+    // engaged after the go-live
+    assert.equal(r.conversion.unit, 'lead');
+    assert.equal(r.conversion.leads, 1);
+    const bucket = r.conversionByBucket.find((b: any) => b.bucket === '5to30m');
+    assert.deepEqual(
+      [bucket.leads, bucket.converted, bucket.conversionRate, bucket.smallSample],
+      [1, 1, 1, true]
+    );
+    assert.equal(
+      r.conversionByBucket.reduce((n: number, b: any) => n + b.leads, 0),
+      1,
+      'no other bucket holds a lead'
+    );
+    const hit = r.pipelineBySlaOutcome.find((p: any) => p.outcome === 'Hit');
+    assert.deepEqual([hit.pipelineAmount, hit.wonAmount], [5000, 5000]);
+    assert.deepEqual(
+      [r.beforeAfter.before.leads, r.beforeAfter.after.leads, r.beforeAfter.after.converted],
+      [0, 1, 1]
+    );
+    const page = readFileSync(html, 'utf8');
+    assert.match(page, new RegExp(`<td>${H}</td>.*${E}`));
+    assert.match(page, /<h2>Conversion impact<\/h2>/);
     const text = await runStl(args);
     assert.equal(text.code, 0, text.stderr);
     assert.match(text.stdout, /3 engagement cycles/);
+    assert.match(text.stdout, /Conversion impact \(1 leads/);
+    assert.match(text.stdout, /Before 2026-05-01: .*\(0\/0\)/);
     assert.match(text.stdout, /Re-engagement 1 leads came back/);
+    // a bad opportunity amount stops the audit with the file, line and column
+    writeFileSync(
+      join(dir, 'Opportunity.csv'),
+      'Id,Amount,IsWon,IsClosed\n006000000000001,lots,true,true\n'
+    );
+    const bad = await runStl(['audit', '--from', dir, '--json']);
+    assert.equal(bad.code, 1);
+    assert.equal(bad.json?.name, 'BadConversionInput');
+    assert.match(bad.json?.message ?? '', /Opportunity\.csv line 2, column Amount: "lots"/);
     assert.match(
       text.stdout,
       new RegExp(`Likely duplicates 1 leads[\\s\\S]*${H} Eve Early duplicates ${E}`)

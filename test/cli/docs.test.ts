@@ -127,6 +127,22 @@ describe('stl docs from the project', () => {
     );
     const description = /<description\s*>([^<]+)</.exec(status)![1].trim();
     assert.ok(md.includes(`| SlaStatus__c | SLA Status | Picklist | ${description} |`));
+    const all = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+        e.isDirectory() ? all(join(dir, e.name)) : [join(dir, e.name)]
+      );
+    const files = all(join(ROOT, 'force-app', 'main'));
+    const fields = files.filter((f) => f.endsWith('.field-meta.xml'));
+    const classes = files.filter((f) => f.endsWith('.cls'));
+    assert.ok(fields.length > 50 && classes.length > 20, 'the package has fields and classes');
+    for (const f of fields) {
+      const name = f.split('/').at(-1)!.replace('.field-meta.xml', '');
+      assert.ok(md.includes(`| ${name} |`), `${name} is in the technical design`);
+    }
+    for (const c of classes) {
+      const name = c.split('/').at(-1)!.replace('.cls', '');
+      assert.ok(md.includes(`| ${name} |`), `${name} is in the technical design`);
+    }
     assert.match(
       md,
       /\| StlDispatcher \| System\.Queueable, System\.Schedulable, Database\.AllowsCallouts \| Fires due SLA timers in bulk\./

@@ -443,6 +443,48 @@ describe('AuditBuilder: engagement cycles and likely duplicates', () => {
     assert.equal(report.slowest.find((r) => r.id === 'E')?.engagementAt, isoAt('2026-11-24T11:00'));
   });
 
+  it('moves the engagement back on a correction and starts nothing after a conversion', () => {
+    const builder = cycleBuilder();
+    // J: a demo request created Monday 10:00; five seconds later the form time is corrected to
+    // 09:50 (earlier: the same cycle moves back); converted on Tuesday (2026-11-24, midnight
+    // UTC), so Wednesday's form fill starts no cycle
+    builder.addLead({
+      id: 'J',
+      createdAt: at('2026-11-23T10:00'),
+      ownerId: REP,
+      fields: {
+        Id: 'J',
+        Name: 'J',
+        LeadSource: 'Demo Request',
+        FormAt__c: isoAt('2026-11-25T09:00'),
+        IsConverted: 'true',
+        ConvertedDate: '2026-11-24'
+      }
+    });
+    const write = (when: string, from: string, to: string): boolean =>
+      builder.addFieldChange({
+        leadId: 'J',
+        at: at(when),
+        field: 'FormAt__c',
+        oldValue: isoAt(from),
+        newValue: isoAt(to)
+      });
+    assert.ok(write('2026-11-23T10:00:05', '2026-11-23T10:00', '2026-11-23T09:50'));
+    assert.ok(write('2026-11-25T09:00:10', '2026-11-23T09:50', '2026-11-25T09:00'));
+    builder.addActivity(task('j1', 'J', '2026-11-23T10:02', 'Call'));
+    const rows: LeadResult[] = [];
+    const report = builder.finish((c) => rows.push(c));
+    assert.equal(rows.length, 1);
+    // engaged 09:50, assigned at creation 10:00 (systems 10), called 10:02 (speed 12), due 10:15
+    assert.deepEqual(
+      [rows[0].engagementAt, rows[0].systemsDelayMinutes, rows[0].speedToLeadMinutes],
+      [isoAt('2026-11-23T09:50'), 10, 12]
+    );
+    assert.equal(rows[0].slaStatus, 'Hit');
+    assert.equal(rows[0].converted, true);
+    assert.equal(report.reEngagement.leadsReEngaged, 0);
+  });
+
   it('refuses field history after the activities', () => {
     const builder = cycleBuilder();
     addCycleLeads(builder, false);

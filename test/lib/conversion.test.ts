@@ -210,6 +210,31 @@ describe('before/after go-live', () => {
     assert.equal(b.withoutEngagement, 1);
   });
 
+  it('puts every dated lead in exactly one period', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.option(fc.integer({ min: 0, max: 1_000_000 }), { nil: null }), {
+          maxLength: 60
+        }),
+        fc.integer({ min: 0, max: 1_000_000 }),
+        (offsets, goLive) => {
+          const base = Date.parse('2026-01-01T00:00:00Z');
+          const leads = offsets.map((o, i) =>
+            lead({ id: `P${i}`, engagementAt: o === null ? null : base + o * 60_000 })
+          );
+          const b = computeConversionImpact(leads, [], {
+            goLive: base + goLive * 60_000
+          }).beforeAfter!;
+          const before = offsets.filter((o) => o !== null && o < goLive).length;
+          return (
+            b.before.leads === before &&
+            b.before.leads + b.after.leads + b.withoutEngagement === leads.length
+          );
+        }
+      )
+    );
+  });
+
   it('is null without a go-live date and rejects a bad one with the flag name', () => {
     assert.equal(computeConversionImpact([lead({})], []).beforeAfter, null);
     assert.throws(

@@ -1012,16 +1012,21 @@ describe('permission sets are least privilege', () => {
     modifyAll: false
   };
   // Least privilege for the pages: reps see the countdown; leaders also the dashboard; admins
-  // also the setup health page.
+  // also the setup health page. Leaders and admins read the conversion impact section.
   const UI_GRANTS: Record<string, { classes: string[]; tabs: string[]; apps: string[] }> = {
     StlRep: { classes: ['StlCountdownController'], tabs: [], apps: [] },
     StlLeader: {
-      classes: ['StlCountdownController', 'StlDashboardController'],
+      classes: ['StlConversionController', 'StlCountdownController', 'StlDashboardController'],
       tabs: ['StlDashboard'],
       apps: ['SpeedToLead']
     },
     StlAdmin: {
-      classes: ['StlCountdownController', 'StlDashboardController', 'StlSetupHealthController'],
+      classes: [
+        'StlConversionController',
+        'StlCountdownController',
+        'StlDashboardController',
+        'StlSetupHealthController'
+      ],
       tabs: ['StlDashboard', 'StlSetupHealth'],
       apps: ['SpeedToLead']
     }

@@ -218,7 +218,7 @@ ${flagged.length ? `<table class="list"><thead><tr><th>lead</th><th>name</th><th
 <li>Queue wait: ${b.queueWait.leads} leads waited in a queue (median ${duration(b.queueWait.minutes.median)}, p90 ${duration(b.queueWait.minutes.p90)}); ${b.queueWait.over60Min} over an hour.</li>
 <li>After hours: ${pct(b.afterHours.share)} of leads arrived outside business hours; median speed to lead ${duration(b.afterHours.speedToLeadMedianAfterHours)} against ${duration(b.afterHours.speedToLeadMedianInHours)} in hours.</li>
 <li>Reassignments: ${b.reassignments.leads} leads changed rep before the first touch (median speed ${duration(b.reassignments.speedToLeadMedianReassigned)} against ${duration(b.reassignments.speedToLeadMedianNotReassigned)}).</li></ul></section>
-${ctx.conversion ? `<section>${renderConversionHtml(ctx.conversion)}</section>` : ''}
+${ctx.conversion ? renderConversionHtml(ctx.conversion) : ''}
 ${cyclesSection(report)}
 ${groupTable('By lead type', report.byLeadType)}
 ${groupTable('By rep', report.byOwner)}

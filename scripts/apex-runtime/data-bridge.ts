@@ -3,6 +3,7 @@
 // allOrNone / partial success, mixed DML) on top of R2's Store (`data/`).
 
 import {
+  ApexDate,
   ApexDatetime,
   ApexError,
   ApexList,
@@ -905,7 +906,8 @@ export class DataBridge {
   /**
    * Database.convertLead ("LeadConvert Class"): creates the Account (Name = Company) and the
    * Contact unless given, updates the lead (IsConverted, ConvertedDate, Converted*Id, Status)
-   * with its update triggers. Creating an Opportunity is not supported.
+   * with its update triggers, and the Opportunity unless setDoNotCreateOpportunity(true): its stage
+   * and close date come from the org fixture's "leadConvertOpportunity".
    */
   convertLead(lc: Record<string, unknown>): Record<string, unknown> {
     const leadId = lc.leadid as string | null;
@@ -924,9 +926,11 @@ export class DataBridge {
         'ConvertLead failed. First exception on row 0; first error: INVALID_STATUS, Lead is already converted: []'
       );
     }
-    if (lc.donotcreateopportunity !== true) {
+    const createOpportunity = lc.donotcreateopportunity !== true;
+    const oppDefaults = this.schema.org.leadConvertOpportunity;
+    if (createOpportunity && !oppDefaults) {
       throw new NotSupportedLocally(
-        'Database.convertLead creating an Opportunity (setDoNotCreateOpportunity(false))'
+        'Database.convertLead creating an Opportunity without "leadConvertOpportunity" in the org fixture'
       );
     }
     const status = lc.convertedstatus as string | null;
@@ -953,6 +957,7 @@ export class DataBridge {
     const sp = this.store.savepoint();
     let accountId = lc.accountid as string | null;
     let contactId = lc.contactid as string | null;
+    let opportunityId: string | null = null;
     this.internalDml = true;
     try {
       if (!accountId) {
@@ -973,6 +978,23 @@ export class DataBridge {
         this.dml('insert', c, null, true);
         contactId = c.get('Id') as string;
       }
+      if (createOpportunity && oppDefaults) {
+        // Name defaults to the lead's company ("LeadConvert Class", setOpportunityName); stage
+        // and close date are the org's, declared in the org fixture.
+        const opp = new SObjectValue('Opportunity');
+        opp.put('Name', (lc.opportunityname as string | null) ?? lead.get('Company'));
+        opp.put('AccountId', accountId);
+        opp.put('StageName', oppDefaults.stageName);
+        const today = this.rt.stdlib.today();
+        const quarterEndMonth = Math.ceil(today.month / 3) * 3;
+        const lastDay = new Date(Date.UTC(today.year, quarterEndMonth, 0)).getUTCDate();
+        opp.put('CloseDate', new ApexDate(today.year, quarterEndMonth, lastDay));
+        if (this.findField('Opportunity', 'LeadSource') && lead.isSet('LeadSource'))
+          opp.put('LeadSource', lead.get('LeadSource'));
+        if (owner) opp.put('OwnerId', owner);
+        this.dml('insert', opp, null, true);
+        opportunityId = opp.get('Id') as string;
+      }
     } catch (e) {
       sp.restore();
       throw e;
@@ -986,6 +1008,7 @@ export class DataBridge {
     update.put('ConvertedDate', this.rt.stdlib.today());
     update.put('ConvertedAccountId', accountId);
     update.put('ConvertedContactId', contactId);
+    if (opportunityId) update.put('ConvertedOpportunityId', opportunityId);
     const rowErrors = new Map<number, RowError[]>();
     try {
       this.convertUpdate(update, rowErrors);
@@ -1007,7 +1030,7 @@ export class DataBridge {
         `ConvertLead failed. First exception on row 0; first error: ${e.statusCode}, ${e.message}: [${e.fields.join(', ')}]`
       );
     }
-    return { success: true, leadId: lead.get('Id'), accountId, contactId, opportunityId: null };
+    return { success: true, leadId: lead.get('Id'), accountId, contactId, opportunityId };
   }
 
   /** The lead update of a conversion (system-writable Converted* fields). */

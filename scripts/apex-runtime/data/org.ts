@@ -23,6 +23,13 @@ export interface OrgFixture {
   businessHoursHolidays: Map<string, string[]>;
   /** What URL.getOrgDomainUrl() returns (https://<my domain>.my.salesforce.com). */
   orgDomainUrl: string;
+  /**
+   * How this org fills the Opportunity that Database.convertLead creates: the stage (the first
+   * stage of the org's sales process) and the close date rule. This is org configuration the
+   * Apex docs leave to the org, so it is declared here; without it, converting with an
+   * Opportunity is NotSupportedLocally.
+   */
+  leadConvertOpportunity?: { stageName: string; closeDate: 'endOfQuarter' };
 }
 
 /** This repository's fixture, used when a project has no `config/apex-runtime-org.json`. */
@@ -41,6 +48,7 @@ interface FixtureJson {
   runningUser?: unknown;
   records?: unknown;
   businessHoursHolidays?: unknown;
+  leadConvertOpportunity?: unknown;
 }
 
 function id(value: unknown, where: string, file: string): string {
@@ -130,12 +138,37 @@ export function loadOrgFixture(fixturePath?: string): OrgFixture {
   if (typeof orgDomainUrl !== 'string' || !/^https:\/\/[^/]+$/.test(orgDomainUrl)) {
     throw new SchemaError('"orgDomainUrl" must be an https URL without a path', file);
   }
+  let leadConvertOpportunity: OrgFixture['leadConvertOpportunity'];
+  if (json.leadConvertOpportunity !== undefined) {
+    const lco = json.leadConvertOpportunity as Record<string, unknown> | null;
+    if (
+      !lco ||
+      typeof lco !== 'object' ||
+      typeof lco.stageName !== 'string' ||
+      !lco.stageName ||
+      lco.closeDate !== 'endOfQuarter'
+    ) {
+      throw new SchemaError(
+        '"leadConvertOpportunity" must be {"stageName": "<an OpportunityStage>", "closeDate": "endOfQuarter"}',
+        file
+      );
+    }
+    const stages = records.get('OpportunityStage') ?? [];
+    if (!stages.some((r) => r['ApiName'] === lco.stageName || r['MasterLabel'] === lco.stageName)) {
+      throw new SchemaError(
+        `"leadConvertOpportunity.stageName" ${lco.stageName} is not among records.OpportunityStage`,
+        file
+      );
+    }
+    leadConvertOpportunity = { stageName: lco.stageName, closeDate: 'endOfQuarter' };
+  }
   return {
     file,
     timeZone: json.timeZone,
     runningUserId,
     records,
     businessHoursHolidays: bhh,
-    orgDomainUrl
+    orgDomainUrl,
+    leadConvertOpportunity
   };
 }

@@ -58,7 +58,7 @@ export function healthyOrg(namespace: boolean): Record<string, FakeTable> {
     [ns('ThresholdMinutes__c')]: threshold,
     [ns('BusinessHoursName__c')]: hours,
     [ns('IsActive__c')]: true,
-    [ns('IsHandRaiser__c')]: false,
+    [ns('IsHandRaiser__c')]: name === 'DemoRequest' || name === 'ContactSales',
     [ns('WarningPercent__c')]: 0
   });
   const touch = (
@@ -182,7 +182,7 @@ export function healthyOrg(namespace: boolean): Record<string, FakeTable> {
         [ns('IsEnabled__c')]: true,
         [ns('AlertMode__c')]: 'Live',
         [ns('TestRecipient__c')]: null,
-        [ns('EngagementSourceField__c')]: null,
+        [ns('EngagementSourceField__c')]: 'FormSubmittedAt__c',
         [ns('ExcludedOwners__c')]: null
       }
     ]),

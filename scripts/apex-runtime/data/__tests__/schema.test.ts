@@ -298,4 +298,26 @@ describe('org fixture', () => {
     );
     assert.throws(() => loadOrgFixture(file), /Mars\/Olympus/);
   });
+  it('declares how convertLead fills the Opportunity, with a stage the org has', () => {
+    assert.deepEqual(org.leadConvertOpportunity, {
+      stageName: 'Prospecting',
+      closeDate: 'endOfQuarter'
+    });
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'apex-org-'));
+    const file = path.join(dir, 'org.json');
+    const users = [{ Id: '005000000000001', LastName: 'Admin' }];
+    writeFileSync(
+      file,
+      JSON.stringify({
+        timeZone: 'UTC',
+        runningUser: '005000000000001',
+        records: { User: users, OpportunityStage: [{ Id: '01J000000000101', ApiName: 'Open' }] },
+        leadConvertOpportunity: { stageName: 'Qualification', closeDate: 'endOfQuarter' }
+      })
+    );
+    assert.throws(
+      () => loadOrgFixture(file),
+      /Qualification is not among records.OpportunityStage/
+    );
+  });
 });

@@ -1,100 +1,66 @@
-// `npm run bench`: statements per second of the local Apex runtime against a plain JavaScript
-// loop doing the same work, reported as a ratio (how many times slower the interpreter is).
-// The Apex body runs as a test method of a throw-away SFDX project; only execution is timed
-// (parsing and compilation happen in a warm-up run first).
+// `npm run bench [-- <part>...] [--leads N] [--seed N] [--few-activities N] [--iterations N]`
+// Parts: apex (local Apex runtime vs a plain JS loop), audit (export audit vs csv-parse alone,
+// and its memory with fewer activities), business-time (add/diff vs luxon). Default: all three.
+// Every result is a ratio against a baseline measured in the same run (docs/BENCHMARKS.md).
+import { benchApexRuntime } from './apex-runtime.ts';
+import { benchAudit } from './audit.ts';
+import { benchBusinessTime } from './business-time.ts';
 
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { TestSession } from '../apex-runtime/runner.ts';
+const PARTS = ['apex', 'audit', 'business-time'] as const;
+type Part = (typeof PARTS)[number];
 
-const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 200_000);
-/** Statements executed per loop iteration in both versions (the loop header counts as one). */
-const STATEMENTS_PER_ITERATION = 6;
+export interface BenchArgs {
+  parts: Part[];
+  leads: number;
+  seed: number;
+  fewActivities?: number;
+  iterations: number;
+}
 
-const APEX = `@IsTest
-private class Bench_Tests {
-  @IsTest
-  static void loop() {
-    Integer n = ${ITERATIONS};
-    Integer sum = 0;
-    List<Integer> items = new List<Integer>();
-    Map<Integer, String> names = new Map<Integer, String>();
-    for (Integer i = 0; i < n; i++) {
-      sum = sum + i * 3 / 2;
-      Integer m = Math.mod(i, 7);
-      if (m == 0) {
-        items.add(i);
+const NUMBER_FLAGS = ['--leads', '--seed', '--few-activities', '--iterations'] as const;
+
+export function parseBenchArgs(argv: readonly string[]): BenchArgs {
+  const parts: Part[] = [];
+  const numbers: Partial<Record<(typeof NUMBER_FLAGS)[number], number>> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if ((NUMBER_FLAGS as readonly string[]).includes(arg)) {
+      const raw = argv[++i];
+      const value = Number((raw ?? '').replace(/_/g, ''));
+      if (!Number.isInteger(value) || value < 1) {
+        throw new Error(`${arg} needs a positive whole number, got ${raw ?? 'nothing'}`);
       }
-      names.put(m, 'k' + m);
+      numbers[arg as (typeof NUMBER_FLAGS)[number]] = value;
+    } else if ((PARTS as readonly string[]).includes(arg)) {
+      parts.push(arg as Part);
+    } else {
+      throw new Error(
+        `unknown benchmark argument "${arg}": parts are ${PARTS.join(', ')}; flags ${NUMBER_FLAGS.join(', ')}`
+      );
     }
-    System.Assert.areEqual(7, names.size(), 'seven keys');
-    System.Assert.isTrue(items.size() > 0, 'items');
   }
-}
-`;
-
-function jsLoop(n: number): number {
-  let sum = 0;
-  const items: number[] = [];
-  const names = new Map<number, string>();
-  for (let i = 0; i < n; i++) {
-    sum = (sum + Math.trunc((Math.imul(i, 3) | 0) / 2)) | 0;
-    const m = i % 7;
-    if (m === 0) {
-      items.push(i);
-    }
-    names.set(m, 'k' + m);
-  }
-  if (names.size !== 7 || items.length === 0) throw new Error('JS loop computed the wrong result');
-  return sum;
+  return {
+    parts: parts.length ? parts : [...PARTS],
+    leads: numbers['--leads'] ?? 1_000_000,
+    seed: numbers['--seed'] ?? 42,
+    fewActivities: numbers['--few-activities'],
+    iterations: numbers['--iterations'] ?? Number(process.env.BENCH_ITERATIONS ?? 200_000)
+  };
 }
 
-function main(): void {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'apex-bench-'));
-  try {
-    const cls = path.join(dir, 'force-app', 'main', 'default', 'classes');
-    mkdirSync(cls, { recursive: true });
-    writeFileSync(
-      path.join(dir, 'sfdx-project.json'),
-      JSON.stringify({ packageDirectories: [{ path: 'force-app', default: true }] })
-    );
-    writeFileSync(path.join(cls, 'Bench_Tests.cls'), APEX);
-    const session = new TestSession({ projectDir: dir });
-    const testCls = session.testClasses()[0];
-    const method = session.testMethods(testCls)[0];
-    const warm = session.runMethod(testCls, method);
-    if (warm.outcome !== 'Pass') throw new Error(`benchmark test did not pass: ${warm.message}`);
-
-    const runs = 3;
-    let apexMs = Infinity;
-    for (let r = 0; r < runs; r++) {
-      const t0 = performance.now();
-      const res = session.runMethod(testCls, method);
-      apexMs = Math.min(apexMs, performance.now() - t0);
-      if (res.outcome !== 'Pass') throw new Error(`benchmark test failed: ${res.message}`);
-    }
-    let jsMs = Infinity;
-    for (let r = 0; r < runs; r++) {
-      const t0 = performance.now();
-      jsLoop(ITERATIONS);
-      jsMs = Math.min(jsMs, performance.now() - t0);
-    }
-    const statements = ITERATIONS * STATEMENTS_PER_ITERATION;
-    const apexRate = statements / (apexMs / 1000);
-    const jsRate = statements / (jsMs / 1000);
-    console.log(`iterations:            ${ITERATIONS}`);
-    console.log(`statements:            ${statements}`);
-    console.log(
-      `Apex runtime:          ${apexMs.toFixed(1)} ms, ${Math.round(apexRate).toLocaleString('en-US')} statements/s`
-    );
-    console.log(
-      `plain JavaScript loop: ${jsMs.toFixed(1)} ms, ${Math.round(jsRate).toLocaleString('en-US')} statements/s`
-    );
-    console.log(`ratio (JS / Apex):     ${(jsRate / apexRate).toFixed(1)}x`);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+async function main(): Promise<void> {
+  const args = parseBenchArgs(process.argv.slice(2));
+  console.log(`bench ${new Date().toISOString()} (node ${process.version})`);
+  for (const part of args.parts) {
+    console.log(`\n== ${part}`);
+    if (part === 'apex') benchApexRuntime(args.iterations);
+    else if (part === 'audit') {
+      await benchAudit({ leads: args.leads, seed: args.seed, fewActivities: args.fewActivities });
+    } else benchBusinessTime();
   }
 }
 
-main();
+main().catch((e: unknown) => {
+  console.error(`bench failed: ${(e as Error).message}`);
+  process.exit(1);
+});

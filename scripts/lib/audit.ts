@@ -324,6 +324,7 @@ interface CycleSpan {
   savedAt: number;
 }
 
+const HOUR = 60 * 60_000;
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 const minutes = (from: number | null, to: number | null): number | null =>
   from === null || to === null ? null : Math.round(((to - from) / MINUTE) * 100) / 100;
@@ -361,6 +362,8 @@ export class AuditBuilder {
   private readonly weekZone: string;
   private activitiesStarted = false;
   private engagementHistorySeen = false;
+  /** ISO week keys by hour of UTC time (see weekOf) */
+  private readonly weekKeys = new Map<number, string>();
 
   constructor(private options: AuditOptions) {
     for (const u of options.users) this.usersById.set(u.id, u);
@@ -484,6 +487,24 @@ export class AuditBuilder {
     for (const w of lead.engagementWrites) {
       if (!lead.touchesFrom.has(w.value)) lead.touchesFrom.set(w.value, null);
     }
+  }
+
+  /**
+   * The ISO week (`2026-W03`) of an instant in the default business hours' zone, remembered per
+   * hour of UTC time when both ends of that hour fall in the same week (always, except for the
+   * hour holding a week boundary in a zone whose offset is not whole hours).
+   */
+  private weekOf(ms: number): string {
+    const bucket = Math.floor(ms / HOUR);
+    const known = this.weekKeys.get(bucket);
+    if (known !== undefined) return known;
+    const key = (t: number): string =>
+      DateTime.fromMillis(t, { zone: this.weekZone }).toFormat("kkkk-'W'WW");
+    const first = key(bucket * HOUR);
+    if (first !== key((bucket + 1) * HOUR - 1)) return key(ms);
+    if (this.weekKeys.size > 100_000) this.weekKeys.clear();
+    this.weekKeys.set(bucket, first);
+    return first;
   }
 
   /** The evaluation time, when it is only known after reading everything (the export's end). */
@@ -706,7 +727,7 @@ export class AuditBuilder {
     const name =
       input.fields.Name ??
       [input.fields.FirstName, input.fields.LastName].filter(Boolean).join(' ');
-    const week = DateTime.fromMillis(span.start, { zone: this.weekZone }).toFormat("kkkk-'W'WW");
+    const week = this.weekOf(span.start);
     const currentOwner = input.ownerId;
     // the source is what brought the lead in: LeadSource as it was at creation
     const sourceFields = this.fieldsAt(state, input.createdAt, true);

@@ -262,7 +262,91 @@ interface Rep {
   weight: number;
 }
 
+/** Receives the generated rows of the large tables as they are made, in generation order. */
+export interface SeedSink {
+  /** a lead row and the time of its first human touch (null: never touched) */
+  lead(row: Row, firstTouchAt: number | null): void;
+  leadHistory(row: Row): void;
+  task(row: Row): void;
+  event(row: Row): void;
+  opportunity(row: Row): void;
+}
+
+/** The small tables and settings of a data set (everything but the streamed rows). */
+export type SeedStatic = Omit<
+  SeedData,
+  'leads' | 'leadHistory' | 'tasks' | 'events' | 'opportunities'
+>;
+
+/**
+ * Generates the data set row by row into `sink` without holding the large tables, so a million
+ * leads can go straight to disk. The rows are those of `generateSeed` in generation order
+ * (unsorted) and without its likely-duplicate pass, which needs every lead at once.
+ */
+export function streamSeed(options: SeedOptions, sink: SeedSink): SeedStatic {
+  return emitSeed(options, sink).data;
+}
+
 export function generateSeed(options: SeedOptions): SeedData {
+  const leads: Row[] = [];
+  const leadHistory: Row[] = [];
+  const tasks: Row[] = [];
+  const events: Row[] = [];
+  const opportunities: Row[] = [];
+  const firstTouch = new Map<string, number | null>();
+  const { data, r } = emitSeed(options, {
+    lead: (row, firstTouchAt) => {
+      firstTouch.set(row.Id, firstTouchAt);
+      leads.push(row);
+    },
+    leadHistory: (row) => leadHistory.push(row),
+    task: (row) => tasks.push(row),
+    event: (row) => events.push(row),
+    opportunity: (row) => opportunities.push(row)
+  });
+  // likely duplicates: now and then a person fills a form twice within a quarter of an hour, before anyone
+  // answered the first: the second lead takes the first one's name, company and email (the
+  // email's case may differ; the audit ignores case)
+  const inOrder = [...leads].sort(
+    (a, b) => a.CreatedDate.localeCompare(b.CreatedDate) || a.Id.localeCompare(b.Id)
+  );
+  for (let i = 1; i < inOrder.length; i++) {
+    const a = inOrder[i - 1];
+    const b = inOrder[i];
+    const gap = Date.parse(b.CreatedDate) - Date.parse(a.CreatedDate);
+    const aTouch = firstTouch.get(a.Id) ?? null;
+    if (gap <= 0 || gap > 15 * MIN || (aTouch !== null && aTouch <= Date.parse(b.CreatedDate)))
+      continue;
+    if (a.Status === 'Unqualified' || r() >= 0.35) continue;
+    b.FirstName = a.FirstName;
+    b.LastName = a.LastName;
+    b.Company = a.Company;
+    b.Email = r() < 0.5 ? a.Email : a.Email.charAt(0).toUpperCase() + a.Email.slice(1);
+    i++; // a lead is duplicated at most once
+  }
+  const byTime = (a: Row, b: Row): number =>
+    a.CreatedDate.localeCompare(b.CreatedDate) || a.Id.localeCompare(b.Id);
+  leadHistory.sort(byTime);
+  opportunities.sort(byTime);
+  tasks.sort(byTime);
+  events.sort(byTime);
+  return {
+    users: data.users,
+    queues: data.queues,
+    businessHours: data.businessHours,
+    holidays: data.holidays,
+    leads,
+    leadHistory,
+    tasks,
+    events,
+    opportunities,
+    engagementField: data.engagementField,
+    hours: data.hours,
+    holidaySpecs: data.holidaySpecs
+  };
+}
+
+function emitSeed(options: SeedOptions, sink: SeedSink): { data: SeedStatic; r: () => number } {
   if (!Number.isInteger(options.leads) || options.leads < 1) {
     throw new RangeError(`leads must be a positive whole number, got ${options.leads}`);
   }
@@ -377,12 +461,6 @@ export function generateSeed(options: SeedOptions): SeedData {
     RecurrenceEndDateOnly: ''
   }));
 
-  const leads: Row[] = [];
-  const leadHistory: Row[] = [];
-  const tasks: Row[] = [];
-  const events: Row[] = [];
-  const opportunities: Row[] = [];
-  const firstTouch = new Map<string, number | null>();
   let historyN = 0;
   let oppN = 0;
   let taskN = 0;
@@ -398,7 +476,7 @@ export function generateSeed(options: SeedOptions): SeedData {
     from: string,
     to: string
   ): void => {
-    leadHistory.push({
+    sink.leadHistory({
       Id: id('017', ++historyN),
       LeadId: leadId,
       Field: field,
@@ -413,7 +491,7 @@ export function generateSeed(options: SeedOptions): SeedData {
       [nameOf.get(from) ?? from, nameOf.get(to) ?? to],
       [from, to]
     ]) {
-      leadHistory.push({
+      sink.leadHistory({
         Id: id('017', ++historyN),
         LeadId: leadId,
         Field: 'Owner',
@@ -431,7 +509,7 @@ export function generateSeed(options: SeedOptions): SeedData {
     subject: string,
     type = ''
   ): void => {
-    tasks.push({
+    sink.task({
       Id: id('00T', ++taskN),
       WhoId: leadId,
       Subject: subject,
@@ -540,7 +618,7 @@ export function generateSeed(options: SeedOptions): SeedData {
     // autoresponder: immediate email from marketing automation (ListEmail never counts)
     if (['Content Download', 'Webinar', 'Web'].includes(source) && r() < 0.6) {
       const auto = createdAt + Math.round((0.2 + r()) * MIN);
-      tasks.push({
+      sink.task({
         Id: id('00T', ++taskN),
         WhoId: leadId,
         Subject: `Thanks for your interest, ${first}`,
@@ -580,7 +658,7 @@ export function generateSeed(options: SeedOptions): SeedData {
         ['Meeting', 0.05]
       ]);
       if (kind === 'Meeting') {
-        events.push({
+        sink.event({
           Id: id('00U', ++eventN),
           WhoId: leadId,
           Subject: `Intro meeting: ${company}`,
@@ -619,7 +697,6 @@ export function generateSeed(options: SeedOptions): SeedData {
         addTask(leadId, at, owner, kindF, `Follow-up ${kindF.toLowerCase()} ${f + 1}`, kindF);
       }
     }
-    firstTouch.set(leadId, touchAt);
     // re-engagement: about one form lead in seven that is not a hand-raiser comes back one to
     // thirteen business days later, mostly as a demo request (a hand-raise: a new cycle even if
     // the first is still open), sometimes with another download (a new cycle only if the first
@@ -689,7 +766,7 @@ export function generateSeed(options: SeedOptions): SeedData {
       opportunityId = id('006', ++oppN);
       const closed = r() < 0.55;
       const won = closed && r() < (speed !== null && speed < 30 ? 0.5 : 0.32);
-      opportunities.push({
+      sink.opportunity({
         Id: opportunityId,
         Name: `${company} - new business`,
         Amount: String(Math.round(lognormal(r, 18_000, 0.7) / 100) * 100),
@@ -710,65 +787,40 @@ export function generateSeed(options: SeedOptions): SeedData {
         : touchAt !== null
           ? 'Working - Contacted'
           : 'Open - Not Contacted';
-    leads.push({
-      Id: leadId,
-      FirstName: first,
-      LastName: last,
-      Company: company,
-      Email: email,
-      LeadSource: leadSource,
-      Rating: rating,
-      Status: status,
-      [SEED_ENGAGEMENT_FIELD]: FORM_SOURCES.includes(source) ? iso(engagedAt) : '',
-      IsConverted: String(converted),
-      ConvertedDate:
-        convertedAt !== null
-          ? (DateTime.fromMillis(convertedAt, { zone: ZONE }).toISODate() as string)
-          : '',
-      ConvertedOpportunityId: opportunityId,
-      OwnerId: owner,
-      CreatedById: automation.Id,
-      CreatedDate: iso(createdAt)
-    });
+    sink.lead(
+      {
+        Id: leadId,
+        FirstName: first,
+        LastName: last,
+        Company: company,
+        Email: email,
+        LeadSource: leadSource,
+        Rating: rating,
+        Status: status,
+        [SEED_ENGAGEMENT_FIELD]: FORM_SOURCES.includes(source) ? iso(engagedAt) : '',
+        IsConverted: String(converted),
+        ConvertedDate:
+          convertedAt !== null
+            ? (DateTime.fromMillis(convertedAt, { zone: ZONE }).toISODate() as string)
+            : '',
+        ConvertedOpportunityId: opportunityId,
+        OwnerId: owner,
+        CreatedById: automation.Id,
+        CreatedDate: iso(createdAt)
+      },
+      touchAt
+    );
   }
-  // likely duplicates: now and then a person fills a form twice within a quarter of an hour, before anyone
-  // answered the first: the second lead takes the first one's name, company and email (the
-  // email's case may differ; the audit ignores case)
-  const inOrder = [...leads].sort(
-    (a, b) => a.CreatedDate.localeCompare(b.CreatedDate) || a.Id.localeCompare(b.Id)
-  );
-  for (let i = 1; i < inOrder.length; i++) {
-    const a = inOrder[i - 1];
-    const b = inOrder[i];
-    const gap = Date.parse(b.CreatedDate) - Date.parse(a.CreatedDate);
-    const aTouch = firstTouch.get(a.Id) ?? null;
-    if (gap <= 0 || gap > 15 * MIN || (aTouch !== null && aTouch <= Date.parse(b.CreatedDate)))
-      continue;
-    if (a.Status === 'Unqualified' || r() >= 0.35) continue;
-    b.FirstName = a.FirstName;
-    b.LastName = a.LastName;
-    b.Company = a.Company;
-    b.Email = r() < 0.5 ? a.Email : a.Email.charAt(0).toUpperCase() + a.Email.slice(1);
-    i++; // a lead is duplicated at most once
-  }
-  const byTime = (a: Row, b: Row): number =>
-    a.CreatedDate.localeCompare(b.CreatedDate) || a.Id.localeCompare(b.Id);
-  leadHistory.sort(byTime);
-  opportunities.sort(byTime);
-  tasks.sort(byTime);
-  events.sort(byTime);
   return {
-    users,
-    queues,
-    businessHours,
-    holidays,
-    leads,
-    leadHistory,
-    tasks,
-    events,
-    opportunities,
-    engagementField: SEED_ENGAGEMENT_FIELD,
-    hours,
-    holidaySpecs
+    r,
+    data: {
+      users,
+      queues,
+      businessHours,
+      holidays,
+      engagementField: SEED_ENGAGEMENT_FIELD,
+      hours,
+      holidaySpecs
+    }
   };
 }

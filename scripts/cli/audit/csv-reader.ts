@@ -33,19 +33,56 @@ export interface CsvRow {
   line: number;
 }
 
-/** CRLF -> LF so line numbers stay exact through quoted newlines (csv-parse counts CR too). */
+const CR = 0x0d;
+const LF = 0x0a;
+
+/**
+ * CRLF -> LF so line numbers stay exact through quoted newlines (csv-parse counts CR too).
+ * Works on the bytes (CR and LF never occur inside a UTF-8 multi-byte character, so a chunk
+ * boundary inside one is harmless) and passes chunks without a CR through untouched.
+ */
 class NormaliseNewlines extends Transform {
   private pendingCr = false;
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
-    let text = chunk.toString('utf8');
-    if (this.pendingCr) text = '\r' + text;
-    this.pendingCr = text.endsWith('\r');
-    if (this.pendingCr) text = text.slice(0, -1);
-    done(null, text.replace(/\r\n?/g, '\n'));
+    if (chunk.length === 0 || (!this.pendingCr && chunk.indexOf(CR) === -1)) {
+      done(null, chunk);
+      return;
+    }
+    // a CR at the very end waits for the next chunk: it may be the first half of a CRLF
+    const out = Buffer.allocUnsafe(chunk.length + 1);
+    let n = 0;
+    let i = 0;
+    if (this.pendingCr) {
+      out[n++] = LF;
+      if (chunk.length && chunk[0] === LF) i = 1;
+      this.pendingCr = false;
+    }
+    for (; i < chunk.length; i++) {
+      const b = chunk[i];
+      if (b !== CR) {
+        out[n++] = b;
+      } else if (i + 1 === chunk.length) {
+        this.pendingCr = true;
+      } else {
+        out[n++] = LF;
+        if (chunk[i + 1] === LF) i++;
+      }
+    }
+    done(null, out.subarray(0, n));
   }
   override _flush(done: TransformCallback): void {
-    done(null, this.pendingCr ? '\n' : '');
+    if (this.pendingCr) done(null, Buffer.from('\n'));
+    else done();
   }
+}
+
+/** Newlines inside the values of a record (quoted newlines). */
+function newlinesIn(record: readonly string[]): number {
+  let n = 0;
+  for (const v of record) {
+    for (let at = v.indexOf('\n'); at !== -1; at = v.indexOf('\n', at + 1)) n++;
+  }
+  return n;
 }
 
 /**
@@ -77,8 +114,7 @@ export async function readCsv(
   let rows = 0;
   for await (const item of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
     const { record, info } = item;
-    const newlines = record.reduce((n, v) => n + (v.match(/\n/g)?.length ?? 0), 0);
-    const line = info.lines - newlines;
+    const line = info.lines - newlinesIn(record);
     if (!header) {
       header = record.map((h) => h.trim());
       const canonical = new Map(required.map((r) => [r.toLowerCase(), r]));

@@ -3,6 +3,7 @@
 // they were finished with the same options.
 import {
   closeSync,
+  createReadStream,
   existsSync,
   mkdirSync,
   openSync,
@@ -14,14 +15,14 @@ import {
   writeSync
 } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { createReadStream } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { streamSeed, type Row, type SeedOptions } from '../lib/seed.ts';
 import { csvValue } from '../cli/csv-writer.ts';
 import { rulesFileFor } from '../cli/seed/local-writer.ts';
 import { loadPackageRules } from '../cli/rules-source.ts';
 
-export const BENCH_DIR = resolve('build', 'bench');
+export const BENCH_DIR = fileURLToPath(new URL('../../build/bench', import.meta.url));
 
 /** Row counts by file name. */
 export type ExportCounts = Record<string, number>;

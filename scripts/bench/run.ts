@@ -9,7 +9,7 @@ import { benchBusinessTime } from './business-time.ts';
 const PARTS = ['apex', 'audit', 'business-time'] as const;
 type Part = (typeof PARTS)[number];
 
-export interface BenchArgs {
+interface BenchArgs {
   parts: Part[];
   leads: number;
   seed: number;
@@ -19,7 +19,7 @@ export interface BenchArgs {
 
 const NUMBER_FLAGS = ['--leads', '--seed', '--few-activities', '--iterations'] as const;
 
-export function parseBenchArgs(argv: readonly string[]): BenchArgs {
+function parseBenchArgs(argv: readonly string[]): BenchArgs {
   const parts: Part[] = [];
   const numbers: Partial<Record<(typeof NUMBER_FLAGS)[number], number>> = {};
   for (let i = 0; i < argv.length; i++) {

@@ -888,7 +888,11 @@ describe('custom metadata types match DATA-MODEL.md', () => {
     const callCriteria = JSON.parse(String(touch.get('Call')?.Criteria__c));
     assert.deepEqual(callCriteria, [{ field: 'TaskSubtype', operator: 'equals', value: 'Call' }]);
     const outbound = JSON.parse(String(touch.get('OutboundEmail')?.Criteria__c));
-    assert.deepEqual(outbound, [{ field: 'Incoming', operator: 'equals', value: false }]);
+    // Status 3 is Sent: a saved draft (Status 5) is not a touch.
+    assert.deepEqual(outbound, [
+      { field: 'Incoming', operator: 'equals', value: false },
+      { field: 'Status', operator: 'equals', value: '3' }
+    ]);
 
     const exclusion = loadType('ExclusionRule').records;
     assert.equal(exclusion.get('Disqualified')?.IsActive__c, true);

@@ -221,7 +221,11 @@ export default class SpeedToLeadDashboard extends NavigationMixin(LightningEleme
         key: 'atRisk',
         label: 'Open leads at risk',
         value: String(k.openAtRisk || 0),
-        detail: 'due soon or past due',
+        // Leads in a queue have a lead type but no clock yet: shown here, never as Not Applicable.
+        detail:
+          k.awaitingAssignment > 0
+            ? `due soon or past due · ${k.awaitingAssignment} awaiting assignment`
+            : 'due soon or past due',
         tileClass: k.openAtRisk > 0 ? 'kpi kpi_alert' : 'kpi'
       }
     ].map((tile) => ({ tileClass: 'kpi', ...tile }));

@@ -91,6 +91,9 @@ describe('c-speed-to-lead-dashboard', () => {
     expect(kpi(element, 'hitRate')).toBe('87.3%');
     expect(kpi(element, 'atRisk')).toBe('5');
     expect($(element, '[data-kpi="atRisk"]').className).toContain('kpi_alert');
+    expect($(element, '[data-kpi="atRisk"] .kpi-detail').textContent).toBe(
+      'due soon or past due · 3 awaiting assignment'
+    );
     expect($(element, '[data-id="sample"]')).toBeNull();
     await expect(element).toBeAccessible();
   });

@@ -1172,11 +1172,21 @@ describe('permission sets are least privilege', () => {
     }
   });
 
-  test('no package permission set carries the trigger bypass', () => {
+  test('only StlTriggerBypass carries the trigger bypass, and it carries nothing else', () => {
     for (const set of SETS) {
       const { node } = readPermissionSet(set);
       const custom = nodes(node, 'customPermissions').map((n) => text(n, 'name'));
       assert.ok(!custom.includes('StlBypassTriggers'), `${set} must not grant StlBypassTriggers`);
+    }
+    const { node: bypass, fields, objects } = readPermissionSet('StlTriggerBypass');
+    assert.deepEqual(
+      nodes(bypass, 'customPermissions').map((n) => [text(n, 'name'), text(n, 'enabled')]),
+      [['StlBypassTriggers', 'true']],
+      'the bypass set grants the custom permission'
+    );
+    assert.deepEqual([fields.length, objects.length], [0, 0], 'and nothing else');
+    for (const key of ['classAccesses', 'tabSettings', 'userPermissions']) {
+      assert.equal(nodes(bypass, key).length, 0, `StlTriggerBypass grants no ${key}`);
     }
     const permission = readXml(
       path.join(main, 'core', 'customPermissions', 'StlBypassTriggers.customPermission-meta.xml'),

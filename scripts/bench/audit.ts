@@ -49,20 +49,20 @@ export async function benchAudit(options: AuditBenchOptions): Promise<void> {
   const thin = await ensureThinnedExport(full, few);
   log(`thinned copy ${thin.dir}: ${n(activitiesOf(thin.counts))} activities, same leads`);
 
+  log('audit benchmark (each line a separate node process; audit = auditExport in process):');
   const baseline = measure('parse', full.dir);
+  log(row(`csv-parse alone (${n(baseline.records)} records)`, baseline));
   const audit = measure('audit', full.dir);
+  log(row(`audit, ${n(activitiesOf(c))} activities`, audit));
   const auditFew = measure('audit', thin.dir);
+  log(row(`audit, ${n(activitiesOf(thin.counts))} activities`, auditFew));
   if (audit.records !== c['Lead.csv'] || auditFew.records !== c['Lead.csv']) {
     throw new Error(
       `the audit reported ${audit.records} and ${auditFew.records} leads, the export has ${c['Lead.csv']}`
     );
   }
-  log('audit benchmark (each line a separate node process; audit = auditExport in process):');
-  log(row(`csv-parse alone (${n(baseline.records)} records)`, baseline));
-  log(row(`audit, ${n(activitiesOf(c))} activities`, audit));
-  log(row(`audit, ${n(activitiesOf(thin.counts))} activities`, auditFew));
   const ratio = audit.ms / baseline.ms;
-  log(`  time ratio audit / csv-parse:      ${ratio.toFixed(2)}x (target <= 1.5x)`);
+  log(`  time ratio audit / csv-parse:        ${ratio.toFixed(2)}x (target <= 1.5x)`);
   log(
     `  peak RSS, full / thinned activities: ${(audit.maxRssMb / auditFew.maxRssMb).toFixed(2)}x ` +
       `for ${(activitiesOf(c) / activitiesOf(thin.counts)).toFixed(2)}x the activities`

@@ -93,9 +93,16 @@ describe('slaCountdown', () => {
     const openBefore = seconds(await clock('pendingOpen').innerText());
     const pausedBefore = await clock('pendingPaused').innerText();
     const lateBefore = seconds(await clock('missed').innerText());
-    await page.waitForTimeout(2500);
-    const openAfter = seconds(await clock('pendingOpen').innerText());
-    const lateAfter = seconds(await clock('missed').innerText());
+    // Poll (up to 10 s) until both ticking clocks have moved two seconds: a fixed wait is flaky on
+    // a busy machine, and the upper bound below still catches a clock that runs too fast.
+    let openAfter = openBefore;
+    let lateAfter = lateBefore;
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline && (openBefore - openAfter < 2 || lateAfter - lateBefore < 2)) {
+      await page.waitForTimeout(250);
+      openAfter = seconds(await clock('pendingOpen').innerText());
+      lateAfter = seconds(await clock('missed').innerText());
+    }
     // Wall time between the reads, plus slack for a busy machine.
     const elapsed = (Date.now() - readAt) / 1000 + 1.5;
 

@@ -17,9 +17,13 @@ const SECTIONS = [
   { key: 'escalationTiers', title: 'Escalation tiers' }
 ];
 
+/** Record page of a lead (a relative link works in Lightning Experience and the console). */
+const leadUrl = (id) => `/lightning/r/Lead/${id}/view`;
+
 /**
  * The admin's setup health page: configuration as the package reads it with problems flagged,
- * dispatcher status, alert mode, recent package errors and the go-live checklist.
+ * dispatcher status, alert mode, recent package errors, the go-live checklist and the leads
+ * flagged as likely duplicates in the last 30 days.
  */
 export default class StlSetupHealth extends LightningElement {
   health;
@@ -164,5 +168,27 @@ export default class StlSetupHealth extends LightningElement {
 
   get errorsSummary() {
     return `${this.health.errorsLast24h} in the last 24 hours`;
+  }
+
+  get duplicates() {
+    return (this.health.duplicates || []).map((d) => ({
+      ...d,
+      leadUrl: leadUrl(d.leadId),
+      leadLabel: d.leadName || d.leadId,
+      companyLabel: d.company || '—',
+      created: this.format(d.createdAtMs),
+      duplicateOfUrl: leadUrl(d.duplicateOfId),
+      duplicateOfLabel: d.duplicateOfName || d.duplicateOfId
+    }));
+  }
+
+  get hasDuplicates() {
+    return (this.health.duplicates || []).length > 0;
+  }
+
+  get duplicatesSummary() {
+    const n = this.health.duplicateCount || 0;
+    const more = this.health.duplicatesCapped ? '+' : '';
+    return `${n}${more} in the last 30 days`;
   }
 }

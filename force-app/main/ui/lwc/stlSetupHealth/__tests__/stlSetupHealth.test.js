@@ -116,6 +116,55 @@ describe('c-stl-setup-health', () => {
     await expect(element).toBeAccessible();
   });
 
+  it('lists the likely duplicates with links to both leads', async () => {
+    const element = await render(healthProblems);
+    const rows = $$(element, '[data-id="duplicates"] tbody tr');
+
+    expect(clean($(element, '[data-id="duplicates-summary"]'))).toBe('2 in the last 30 days');
+    expect(rows.map((r) => r.dataset.row)).toEqual(['00Q5g00000DupB2EAJ', '00Q5g00000DupD4EAJ']);
+    const lead = rows[0].querySelector('[data-id="lead-link"]');
+    expect(clean(lead)).toBe('Dana Whitfield');
+    expect(lead.getAttribute('href')).toBe('/lightning/r/Lead/00Q5g00000DupB2EAJ/view');
+    const original = rows[0].querySelector('[data-id="duplicate-of-link"]');
+    expect(clean(original)).toBe('Dana Whitfield');
+    expect(original.getAttribute('href')).toBe('/lightning/r/Lead/00Q5g00000DupA1EAJ/view');
+    expect(clean(rows[0])).toContain('Northwind Traders');
+    expect(clean(rows[1].querySelectorAll('td')[0])).toBe('—');
+    expect(clean(rows[1].querySelector('[data-id="duplicate-of-link"]'))).toBe('Samuel Ortega');
+    expect(clean(rows[1].querySelectorAll('td')[1])).not.toBe('—');
+    expect($(element, '[data-id="no-duplicates"]')).toBeNull();
+    expect($(element, '[data-id="duplicates-capped"]')).toBeNull();
+    await expect(element).toBeAccessible();
+  });
+
+  it('says when the list of likely duplicates is capped', async () => {
+    const element = await render({ ...healthProblems, duplicatesCapped: true });
+
+    expect(clean($(element, '[data-id="duplicates-summary"]'))).toBe('2+ in the last 30 days');
+    expect(clean($(element, '[data-id="duplicates-capped"]'))).toMatch(
+      /^Only the newest 2 are listed/
+    );
+  });
+
+  it('says no likely duplicates were found (empty state)', async () => {
+    const element = await render(healthGood);
+
+    expect($(element, '[data-id="duplicates"]')).toBeNull();
+    expect(clean($(element, '[data-id="no-duplicates"]'))).toBe(
+      'No likely duplicates found in the last 30 days.'
+    );
+    expect(clean($(element, '[data-id="duplicates-summary"]'))).toBe('0 in the last 30 days');
+    await expect(element).toBeAccessible();
+  });
+
+  it('shows the empty state when the payload has no duplicates list', async () => {
+    const element = await render(healthDispatcherDown);
+
+    expect(clean($(element, '[data-id="no-duplicates"]'))).toBe(
+      'No likely duplicates found in the last 30 days.'
+    );
+  });
+
   it('reloads on refresh', async () => {
     const element = await render(healthProblems);
     getHealth.mockResolvedValue(healthGood);

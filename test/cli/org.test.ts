@@ -174,6 +174,33 @@ describe('stl audit --target-org', () => {
   });
 });
 
+describe('stl seed --target-org in a namespaced org', () => {
+  let ctx: Awaited<ReturnType<typeof orgFor>>;
+  before(async () => (ctx = await orgFor(true)));
+  after(async () => ctx.done());
+
+  it("uses the managed package's stlead__StlTriggerBypass, never another namespace's", async () => {
+    const sets = ctx.org.table('PermissionSet')?.records ?? [];
+    // another package's set of the same name, listed first
+    sets.unshift({ Id: '0PS000000000099AAA', Name: 'StlTriggerBypass', NamespacePrefix: 'other' });
+    const ours = sets.find((p) => p.Name === 'StlTriggerBypass' && p.NamespacePrefix === 'stlead');
+    assert.ok(ours, 'the fixture has the namespaced set');
+    const from = ctx.org.requests.length;
+    const run = await runStl(
+      ['seed', '--target-org', USERNAME, '--leads', '3', '--seed', '8', '--json'],
+      ctx.env
+    );
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    const r = run.json?.result as Record<string, any>;
+    assert.equal(r.org.bypass.permissionSet, 'stlead__StlTriggerBypass');
+    const insert = ctx.org.requests
+      .slice(from)
+      .find((q) => q.method === 'POST' && q.path.endsWith('/sobjects/PermissionSetAssignment'));
+    assert.equal(JSON.parse(insert?.body ?? '{}').PermissionSetId, ours.Id);
+    assert.deepEqual(ctx.org.table('PermissionSetAssignment')?.records, []);
+  });
+});
+
 describe('stl seed --target-org and stl deploy', () => {
   let ctx: Awaited<ReturnType<typeof orgFor>>;
   before(async () => (ctx = await orgFor(false)));
@@ -196,6 +223,167 @@ describe('stl seed --target-org and stl deploy', () => {
       (run.json?.warnings ?? []).some((w) => /mapped onto \d+ existing active users/.test(w))
     );
     assertWritesSendAutoAssignFalse(ctx.org);
+  });
+
+  /** Index of the requests the fake org saw since `from`, for ordering checks. */
+  const seen = (from: number) =>
+    ctx.org.requests.slice(from).map((r) => ({ ...r, path: decodeURIComponent(r.path) }));
+  const isPsaInsert = (r: { method: string; path: string }): boolean =>
+    r.method === 'POST' && /\/sobjects\/PermissionSetAssignment$/.test(r.path);
+  const isPsaDelete = (r: { method: string; path: string }): boolean =>
+    r.method === 'DELETE' && /\/sobjects\/PermissionSetAssignment\/0Pa\w+$/.test(r.path);
+  const isRecordWrite = (r: { method: string; path: string }): boolean =>
+    (r.method === 'POST' || r.method === 'PATCH') && /\/composite\/sobjects$/.test(r.path);
+  const bypassSetId = (): string =>
+    String(ctx.org.table('PermissionSet')?.records.find((p) => p.Name === 'StlTriggerBypass')?.Id);
+
+  it('assigns StlTriggerBypass before the first Lead write and deletes it after the last write', async () => {
+    const from = ctx.org.requests.length;
+    const run = await runStl(
+      ['seed', '--target-org', USERNAME, '--leads', '12', '--seed', '3', '--json'],
+      ctx.env
+    );
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    const r = run.json?.result as Record<string, any>;
+    assert.equal(r.org.bypass.mode, 'created');
+    assert.equal(r.org.bypass.permissionSet, 'StlTriggerBypass');
+    const reqs = seen(from);
+    const insert = reqs.findIndex(isPsaInsert);
+    const firstLead = reqs.findIndex((q) => isRecordWrite(q) && q.body.includes('"type":"Lead"'));
+    const lastWrite = reqs.findLastIndex(isRecordWrite);
+    const del = reqs.findIndex(isPsaDelete);
+    assert.ok(insert >= 0, 'the assignment was created');
+    assert.ok(firstLead > insert, 'the first Lead write comes after the assignment');
+    assert.ok(del > lastWrite, 'the assignment is deleted after the last record write');
+    assert.equal(reqs.filter(isPsaDelete).length, 1);
+    assert.deepEqual(JSON.parse(reqs[insert].body), {
+      AssigneeId: '005000000000001AAA',
+      PermissionSetId: bypassSetId()
+    });
+    assert.ok(reqs[del].path.endsWith(`/${r.org.bypass.assignmentId}`), 'its own assignment');
+    assert.deepEqual(ctx.org.table('PermissionSetAssignment')?.records, []);
+    assert.ok(
+      reqs.some((q) => /FROM PermissionSet WHERE Name = 'StlTriggerBypass'/.test(q.path)),
+      'the permission set was looked up by name'
+    );
+    assertWritesSendAutoAssignFalse(ctx.org);
+  });
+
+  it('keeps an assignment the running user already had', async () => {
+    const psa = ctx.org.table('PermissionSetAssignment');
+    const existing = {
+      Id: '0Pa000000000777AAA',
+      AssigneeId: '005000000000001AAA',
+      PermissionSetId: bypassSetId()
+    };
+    psa?.records.push(existing);
+    const from = ctx.org.requests.length;
+    try {
+      const run = await runStl(
+        ['seed', '--target-org', USERNAME, '--leads', '5', '--seed', '4', '--json'],
+        ctx.env
+      );
+      assert.equal(run.code, 0, run.stdout + run.stderr);
+      assert.equal((run.json?.result as any).org.bypass.mode, 'existing');
+      const reqs = seen(from);
+      assert.ok(reqs.some(isRecordWrite), 'the seed wrote records');
+      assert.equal(reqs.filter(isPsaInsert).length, 0, 'no second assignment is attempted');
+      assert.equal(reqs.filter((q) => q.method === 'DELETE').length, 0, 'nothing is deleted');
+      assert.deepEqual(psa?.records, [existing]);
+    } finally {
+      psa?.records.splice(0);
+    }
+  });
+
+  it('removes the assignment it created when a write fails', async () => {
+    // the owner-change replay (PATCH) fails at the platform
+    ctx.org.fault = (method, path) =>
+      method === 'PATCH' && path.endsWith('/composite/sobjects')
+        ? { status: 500, message: 'An unexpected error occurred', errorCode: 'UNKNOWN_EXCEPTION' }
+        : undefined;
+    const from = ctx.org.requests.length;
+    try {
+      const run = await runStl(
+        ['seed', '--target-org', USERNAME, '--leads', '12', '--seed', '3', '--json'],
+        ctx.env
+      );
+      assert.equal(run.code, 1, run.stdout + run.stderr);
+      assert.match(run.json?.message ?? '', /unexpected error/i);
+      const reqs = seen(from);
+      const failed = reqs.findIndex((q) => q.method === 'PATCH');
+      assert.ok(reqs.findIndex(isPsaInsert) >= 0 && failed > reqs.findIndex(isPsaInsert));
+      assert.ok(reqs.findIndex(isPsaDelete) > failed, 'deleted after the failing write');
+      assert.deepEqual(ctx.org.table('PermissionSetAssignment')?.records, []);
+    } finally {
+      ctx.org.fault = null;
+    }
+  });
+
+  it('fails and names the assignment when it cannot be removed', async () => {
+    ctx.org.fault = (method, path) =>
+      method === 'DELETE' && path.includes('/sobjects/PermissionSetAssignment/')
+        ? {
+            status: 403,
+            message: 'insufficient access rights on object id',
+            errorCode: 'INSUFFICIENT_ACCESS_OR_READONLY'
+          }
+        : undefined;
+    const psa = ctx.org.table('PermissionSetAssignment');
+    try {
+      const run = await runStl(
+        ['seed', '--target-org', USERNAME, '--leads', '5', '--seed', '6', '--json'],
+        ctx.env
+      );
+      assert.equal(run.code, 1, run.stdout + run.stderr);
+      assert.equal(run.json?.name, 'BypassRemoveError');
+      const left = psa?.records ?? [];
+      assert.equal(left.length, 1, 'the fake kept the assignment the command could not delete');
+      assert.match(run.json?.message ?? '', new RegExp(String(left[0].Id)));
+      assert.match(run.json?.message ?? '', /INSUFFICIENT_ACCESS_OR_READONLY/);
+      assert.match((run.json?.actions ?? []).join('\n'), /PermissionSetAssignment/);
+    } finally {
+      ctx.org.fault = null;
+      psa?.records.splice(0);
+    }
+  });
+
+  it('stops before any write when StlTriggerBypass is not in the org', async () => {
+    const sets = ctx.org.table('PermissionSet')?.records ?? [];
+    const at = sets.findIndex((p) => p.Name === 'StlTriggerBypass');
+    const [removed] = sets.splice(at, 1);
+    const from = ctx.org.requests.length;
+    try {
+      const run = await runStl(
+        ['seed', '--target-org', USERNAME, '--leads', '5', '--json'],
+        ctx.env
+      );
+      assert.equal(run.code, 1, run.stdout + run.stderr);
+      assert.equal(run.json?.name, 'BypassMissingError');
+      assert.match(run.json?.message ?? '', /StlTriggerBypass/);
+      const actions = (run.json?.actions ?? []).join('\n');
+      assert.match(actions, /stl deploy/);
+      assert.match(actions, /--no-bypass/);
+      assert.equal(seen(from).filter((q) => q.method !== 'GET').length, 0, 'nothing written');
+    } finally {
+      sets.splice(at, 0, removed);
+    }
+  });
+
+  it('with --no-bypass writes without the permission set and says the package stamps', async () => {
+    const from = ctx.org.requests.length;
+    const run = await runStl(
+      ['seed', '--target-org', USERNAME, '--leads', '5', '--seed', '5', '--no-bypass', '--json'],
+      ctx.env
+    );
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.equal((run.json?.result as any).org.bypass.mode, 'off');
+    const reqs = seen(from);
+    assert.ok(reqs.some(isRecordWrite), 'the seed wrote records');
+    assert.equal(reqs.filter((q) => /PermissionSet/.test(q.path)).length, 0);
+    assert.ok(
+      (run.json?.warnings ?? []).some((w) => /package computes the stamps/.test(w)),
+      'the command says the package stamps the records'
+    );
   });
 
   it('deploys with sf, assigns permission sets once, starts the dispatcher and runs doctor', async () => {

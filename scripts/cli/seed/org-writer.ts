@@ -3,6 +3,12 @@
  * a request, every request with `Sforce-Auto-Assign: FALSE` so the org's assignment rules never
  * run. Users cannot be created freely (licences), so the generated reps are mapped onto the org's
  * existing active users and the generated queues onto its Lead queues.
+ *
+ * Unless told otherwise, the writes run under the package's trigger bypass: the running user gets
+ * the `StlTriggerBypass` permission set (custom permission `StlBypassTriggers`, which makes every
+ * trigger action skip) for the duration of the writes, so the package does not stamp the records
+ * as they land. An assignment this writer created is deleted afterwards, also when a write fails;
+ * an assignment that existed before is left alone.
  */
 import type { SeedData } from '../../lib/seed.ts';
 import type { OrgConnection } from '../audit/org-source.ts';
@@ -14,6 +20,8 @@ export interface OrgSeedOptions {
   apiVersion: string;
   /** also set CreatedDate (needs "Set Audit Fields upon Record Creation" for the running user) */
   keepDates: boolean;
+  /** seed under the StlTriggerBypass permission set (default true) */
+  bypass?: boolean;
   onProgress?: (message: string) => void;
 }
 
@@ -23,7 +31,21 @@ export interface OrgSeedResult {
   created: Record<string, number>;
   ownerChanges: number;
   failures: { object: string; sourceId: string; message: string }[];
+  bypass: BypassUse;
 }
+
+/**
+ * How the trigger bypass was used: `created` (assigned for the run and removed after), `existing`
+ * (the running user already held it; kept), `off` (`--no-bypass`).
+ */
+export interface BypassUse {
+  mode: 'created' | 'existing' | 'off';
+  permissionSet?: string;
+  assignmentId?: string;
+}
+
+export const BYPASS_PERMISSION_SET = 'StlTriggerBypass';
+const NAMESPACE = 'stlead';
 
 interface SaveResult {
   id?: string;
@@ -32,13 +54,126 @@ interface SaveResult {
 }
 
 export class SeedOrgError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** `BypassMissing`, `BypassAssign`, `BypassRemove` or `Seed` */
+    readonly code: string = 'Seed'
+  ) {
     super(message);
     this.name = 'SeedOrgError';
   }
 }
 
+const quote = (s: string): string => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+
+function restError(e: unknown): { errorCode?: string; message: string } {
+  const err = e as { errorCode?: string; message?: string };
+  return { errorCode: err.errorCode, message: err.message ?? String(e) };
+}
+
+/**
+ * Gives the running user the bypass permission set unless it already holds it. Fails before any
+ * write when the permission set is not in the org (package not installed).
+ */
+async function startBypass(conn: OrgConnection, base: string): Promise<BypassUse> {
+  const sets = (
+    await conn.query<{ Id: string; Name: string; NamespacePrefix: string | null }>(
+      `SELECT Id, Name, NamespacePrefix FROM PermissionSet WHERE Name = ${quote(BYPASS_PERMISSION_SET)}`
+    )
+  ).records;
+  // the managed package's set first, else the one deployed from source; never another namespace's
+  const set =
+    sets.find((p) => p.NamespacePrefix === NAMESPACE) ??
+    sets.find((p) => (p.NamespacePrefix ?? null) === null);
+  if (!set) {
+    throw new SeedOrgError(
+      `the permission set ${BYPASS_PERMISSION_SET} is not in the org (the Speed to Lead package is not installed), so the seeded records cannot keep their historic stamps`,
+      'BypassMissing'
+    );
+  }
+  const name = set.NamespacePrefix ? `${set.NamespacePrefix}__${set.Name}` : set.Name;
+  const username = conn.getUsername();
+  const user = username
+    ? (
+        await conn.query<{ Id: string }>(
+          `SELECT Id FROM User WHERE Username = ${quote(username)} LIMIT 1`
+        )
+      ).records[0]
+    : undefined;
+  if (!user)
+    throw new SeedOrgError(
+      `cannot find the running user ${username ?? '(unknown)'} to assign ${name} to`,
+      'BypassAssign'
+    );
+  const held = (
+    await conn.query<{ Id: string }>(
+      `SELECT Id FROM PermissionSetAssignment WHERE AssigneeId = ${quote(user.Id)} AND PermissionSetId = ${quote(set.Id)}`
+    )
+  ).records[0];
+  if (held) return { mode: 'existing', permissionSet: name, assignmentId: held.Id };
+  try {
+    const created = await conn.request<{ id: string; success: boolean }>({
+      method: 'POST',
+      url: `${base}/sobjects/PermissionSetAssignment`,
+      body: JSON.stringify({ AssigneeId: user.Id, PermissionSetId: set.Id }),
+      headers: { 'Content-Type': 'application/json', ...AUTO_ASSIGN_HEADER }
+    });
+    return { mode: 'created', permissionSet: name, assignmentId: created.id };
+  } catch (e) {
+    const err = restError(e);
+    // assigned in the meantime by someone else: theirs, so it is kept
+    if (err.errorCode === 'DUPLICATE_VALUE') return { mode: 'existing', permissionSet: name };
+    throw new SeedOrgError(
+      `assigning ${name} to ${username ?? user.Id} failed: ${err.errorCode ?? ''} ${err.message}`.trim(),
+      'BypassAssign'
+    );
+  }
+}
+
+async function endBypass(conn: OrgConnection, base: string, use: BypassUse): Promise<void> {
+  if (use.mode !== 'created' || !use.assignmentId) return;
+  try {
+    await conn.request({
+      method: 'DELETE',
+      url: `${base}/sobjects/PermissionSetAssignment/${use.assignmentId}`,
+      headers: { ...AUTO_ASSIGN_HEADER }
+    });
+  } catch (e) {
+    const err = restError(e);
+    throw new SeedOrgError(
+      `removing the ${use.permissionSet} assignment ${use.assignmentId} failed (${`${err.errorCode ?? ''} ${err.message}`.trim()}); the running user still bypasses every Speed to Lead trigger until it is deleted`,
+      'BypassRemove'
+    );
+  }
+}
+
 export async function seedOrg(data: SeedData, options: OrgSeedOptions): Promise<OrgSeedResult> {
+  const conn = options.connection;
+  const base = `/services/data/v${options.apiVersion}`;
+  const bypass: BypassUse =
+    options.bypass === false ? { mode: 'off' } : await startBypass(conn, base);
+  let failure: unknown;
+  try {
+    return await writeAll(data, options, bypass);
+  } catch (e) {
+    failure = e;
+    throw e;
+  } finally {
+    try {
+      await endBypass(conn, base, bypass);
+    } catch (e) {
+      // never hide the write failure; name the leftover assignment next to it
+      if (failure instanceof Error) failure.message += `; also ${(e as Error).message}`;
+      else throw e;
+    }
+  }
+}
+
+async function writeAll(
+  data: SeedData,
+  options: OrgSeedOptions,
+  bypass: BypassUse
+): Promise<OrgSeedResult> {
   const conn = options.connection;
   const base = `/services/data/v${options.apiVersion}`;
   const progress = options.onProgress ?? (() => undefined);
@@ -65,7 +200,8 @@ export async function seedOrg(data: SeedData, options: OrgSeedOptions): Promise<
     queues: queues.length,
     created: {},
     ownerChanges: 0,
-    failures: []
+    failures: [],
+    bypass
   };
 
   const save = async (

@@ -1,7 +1,7 @@
 /**
  * A local HTTP test double of a Salesforce org on 127.0.0.1: the documented REST endpoints the
  * CLI and @salesforce/core call (userinfo, versions, query with paging, describe, describeGlobal,
- * sObject rows, sObject Collections, Tooling executeAnonymous, Bulk API 2.0 query jobs), answering
+ * sObject rows (get, create, delete), sObject Collections, Tooling executeAnonymous, Bulk API 2.0 query jobs), answering
  * with the platform's shapes, including its error bodies (`[{"message", "errorCode"}]` with 400).
  * SOQL is interpreted for the subset the CLI writes: field lists, FIELDS(ALL), COUNT(), relationship
  * paths, WHERE with AND of =, !=, LIKE, IN and LAST_N_DAYS, ORDER BY, LIMIT.
@@ -127,6 +127,16 @@ export class FakeOrg {
   readonly requests: SeenRequest[] = [];
   /** records per REST query page (the platform's default is 2000) */
   pageSize = 2000;
+  /**
+   * A test's injected platform failure: return an error for a request (`[{message, errorCode}]`
+   * with `status`) to make it fail; the request is still recorded.
+   */
+  fault:
+    | ((
+        method: string,
+        path: string
+      ) => { status: number; message: string; errorCode: string } | undefined)
+    | null = null;
   private server: Server | null = null;
   private cursors = new Map<string, FakeRecord[]>();
   private bulkJobs = new Map<string, { soql: string; state: string }>();
@@ -216,11 +226,12 @@ export class FakeOrg {
     );
   }
 
-  /** Record writes (inserts, updates) the double has seen. */
+  /** Record writes (inserts, updates, deletes) the double has seen. */
   writes(): SeenRequest[] {
     return this.requests.filter(
       (r) =>
-        (r.method === 'POST' || r.method === 'PATCH') && /\/(sobjects|composite)\b/.test(r.path)
+        (r.method === 'POST' || r.method === 'PATCH' || r.method === 'DELETE') &&
+        /\/(sobjects|composite)\b/.test(r.path)
     );
   }
 
@@ -336,8 +347,7 @@ export class FakeOrg {
           errors: [
             {
               statusCode: 'DUPLICATE_VALUE',
-              message:
-                'duplicate value found: <unknown> duplicates value on record with id: <unknown>',
+              message: `Duplicate PermissionSetAssignment. Assignee: ${String(fields.AssigneeId)}; Permission Set: ${String(fields.PermissionSetId)}`,
               fields: []
             }
           ]
@@ -391,6 +401,8 @@ export class FakeOrg {
       json(status, [{ message, errorCode }]);
     if (req.headers.authorization !== 'Bearer fake-token')
       return fail(401, 'Session expired or invalid', 'INVALID_SESSION_ID');
+    const injected = this.fault?.(req.method ?? 'GET', decodeURIComponent(url.pathname));
+    if (injected) return fail(injected.status, injected.message, injected.errorCode);
     try {
       const v = '/V';
       if (path === '/services/oauth2/userinfo') {
@@ -442,6 +454,16 @@ export class FakeOrg {
         );
         if (!rec) return fail(404, 'The requested resource does not exist', 'NOT_FOUND');
         return json(200, { attributes: { type: m[1] }, ...rec });
+      }
+      if (m && req.method === 'DELETE') {
+        const records = this.table(m[1])?.records;
+        const at =
+          records?.findIndex((r) => String(r.Id).slice(0, 15) === m?.[2].slice(0, 15)) ?? -1;
+        if (!records || at < 0)
+          return fail(404, 'The requested resource does not exist', 'NOT_FOUND');
+        records.splice(at, 1);
+        res.writeHead(204).end();
+        return;
       }
       m = new RegExp(`^${v}/sobjects/(\\w+)$`).exec(path);
       if (m && req.method === 'POST') {

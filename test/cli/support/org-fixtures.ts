@@ -219,7 +219,7 @@ export function healthyOrg(namespace: boolean): Record<string, FakeTable> {
     ]),
     CustomNotificationType: tableOf([{ Id: '0ML000000000001AAA', DeveloperName: 'StlSlaAlert' }]),
     PermissionSet: tableOf(
-      ['StlAdmin', 'StlLeader', 'StlRep'].map((n, i) => ({
+      ['StlAdmin', 'StlLeader', 'StlRep', 'StlTriggerBypass'].map((n, i) => ({
         Id: `0PS00000000000${i}AAA`,
         Name: n,
         NamespacePrefix: namespace ? 'stlead' : null

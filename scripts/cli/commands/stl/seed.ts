@@ -3,7 +3,7 @@ import { Flags, SfCommand } from '@salesforce/sf-plugins-core';
 import { generateSeed } from '../../../lib/seed.ts';
 import type { OrgConnection } from '../../audit/org-source.ts';
 import { writeSeedExport } from '../../seed/local-writer.ts';
-import { seedOrg, type OrgSeedResult } from '../../seed/org-writer.ts';
+import { seedOrg, SeedOrgError, type OrgSeedResult } from '../../seed/org-writer.ts';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('speed-to-lead', 'stl.seed');
@@ -59,6 +59,12 @@ export default class Seed extends SfCommand<SeedResult> {
     'keep-dates': Flags.boolean({
       summary: messages.getMessage('flags.keep-dates.summary'),
       default: false
+    }),
+    bypass: Flags.boolean({
+      summary: messages.getMessage('flags.bypass.summary'),
+      description: messages.getMessage('flags.bypass.description'),
+      default: true,
+      allowNo: true
     })
   };
 
@@ -106,16 +112,33 @@ export default class Seed extends SfCommand<SeedResult> {
     const org = flags['target-org'];
     if (!org) throw messages.createError('error.NoTarget');
     const connection = org.getConnection(flags['api-version']);
+    if (!flags.bypass) this.warn(messages.getMessage('warning.noBypass'));
     if (tty) this.spinner.start('Seeding');
-    const result = await seedOrg(data, {
-      connection: connection as unknown as OrgConnection,
-      apiVersion: connection.getApiVersion(),
-      keepDates: flags['keep-dates'],
-      onProgress: (m) => {
-        if (tty) this.spinner.status = m;
-      }
-    });
+    let result: OrgSeedResult;
+    try {
+      result = await seedOrg(data, {
+        connection: connection as unknown as OrgConnection,
+        apiVersion: connection.getApiVersion(),
+        keepDates: flags['keep-dates'],
+        bypass: flags.bypass,
+        onProgress: (m) => {
+          if (tty) this.spinner.status = m;
+        }
+      });
+    } catch (e) {
+      if (tty) this.spinner.stop('failed');
+      if (e instanceof SeedOrgError && e.code === 'BypassMissing')
+        throw messages.createError('error.BypassMissing', [e.message]);
+      if (e instanceof SeedOrgError && e.code === 'BypassRemove')
+        throw messages.createError('error.BypassRemove', [e.message]);
+      if (e instanceof SeedOrgError) throw new SfError(e.message, `Seed${e.code}`);
+      throw e;
+    }
     if (tty) this.spinner.stop();
+    if (result.bypass.mode !== 'off')
+      this.log(
+        messages.getMessage(`info.bypass.${result.bypass.mode}`, [result.bypass.permissionSet])
+      );
     this.warn(messages.getMessage('warning.usersMapped', [generated.users, result.users]));
     for (const f of result.failures.slice(0, 10))
       this.warn(`${f.object} ${f.sourceId}: ${f.message}`);

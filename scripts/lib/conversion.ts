@@ -378,7 +378,11 @@ export function computeConversionImpact(
   }));
 
   const types = new Map<string, Checked[]>();
-  for (const r of rows) types.set(r.leadType, [...(types.get(r.leadType) ?? []), r]);
+  for (const r of rows) {
+    const group = types.get(r.leadType);
+    if (group) group.push(r);
+    else types.set(r.leadType, [r]);
+  }
   const conversionByLeadType: LeadTypeRow[] = [...types.entries()]
     .map(([leadType, group]) => ({ leadType, ...rateOf(group, minSample) }))
     .sort((a, b) => b.leads - a.leads || a.leadType.localeCompare(b.leadType));
@@ -487,8 +491,11 @@ function systemsDelay(
     else kept.push(r);
   }
   const bySourceMap = new Map<string, number[]>();
-  for (const r of kept)
-    bySourceMap.set(r.source, [...(bySourceMap.get(r.source) ?? []), r.systems!]);
+  for (const r of kept) {
+    const values = bySourceMap.get(r.source);
+    if (values) values.push(r.systems!);
+    else bySourceMap.set(r.source, [r.systems!]);
+  }
   const bySource = [...bySourceMap.entries()]
     .map(([source, values]) => {
       const med = medianOf(values);

@@ -597,6 +597,7 @@ export class AuditBuilder {
     const spans: CycleSpan[] = [{ start: state.engagementAt, savedAt: state.input.createdAt }];
     const converted = this.convertedAt(state);
     const writes = [...state.engagementWrites].sort((a, b) => a.at - b.at);
+    const active = this.options.rules.slaRules.filter((r) => r.isActive);
     for (const w of writes) {
       const cur = spans[spans.length - 1];
       if (w.value === cur.start) continue;
@@ -607,7 +608,6 @@ export class AuditBuilder {
       }
       if (converted !== null && converted <= w.at) continue;
       const fields = this.fieldsAt(state, w.at, true);
-      const active = this.options.rules.slaRules.filter((r) => r.isActive);
       const handRaiser = active.some((r) => r.isHandRaiser && matchesCriteria(fields, r.criteria));
       const anyRule = handRaiser || active.some((r) => matchesCriteria(fields, r.criteria));
       if (!anyRule) {

@@ -174,7 +174,9 @@ export function parseCustomMetadataXml(files: ReadonlyMap<string, string>): Rule
         row[str(v.field)] = value ?? null;
       }
     }
-    byType.set(m[1], [...(byType.get(m[1]) ?? []), row]);
+    const rows = byType.get(m[1]);
+    if (rows) rows.push(row);
+    else byType.set(m[1], [row]);
   }
   const wrap = <T>(fn: () => T): T => {
     try {

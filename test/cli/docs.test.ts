@@ -3,14 +3,13 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- the command's JSON output is checked field by field */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { FakeOrg, USERNAME } from './support/fake-org.ts';
 import { healthyOrg } from './support/org-fixtures.ts';
-import { login, ROOT, type StlRun } from './support/run-stl.ts';
+import { login, ROOT, runNode, type StlRun } from './support/run-stl.ts';
 
 const COMMAND = join(ROOT, 'scripts', 'cli', 'commands', 'stl', 'docs.ts');
 
@@ -26,36 +25,7 @@ function runDocs(args: string[], env: Record<string, string> = {}): Promise<StlR
         `await Docs.run(process.argv.slice(2), ${JSON.stringify(ROOT)});\n`
     );
   }
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', runner, ...args], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        SF_DISABLE_TELEMETRY: 'true',
-        SF_AUTOUPDATE_DISABLE: 'true',
-        SF_SKIP_NEW_VERSION_CHECK: 'true',
-        SF_USE_GENERIC_UNIX_KEYCHAIN: 'true',
-        NODE_NO_WARNINGS: '1',
-        FORCE_COLOR: '0',
-        ...env
-      },
-      stdio: ['ignore', 'pipe', 'pipe']
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (exit) => {
-      let json: StlRun['json'] = null;
-      try {
-        json = JSON.parse(stdout) as StlRun['json'];
-      } catch {
-        json = null;
-      }
-      resolve({ code: exit ?? 1, stdout, stderr, json });
-    });
-  });
+  return runNode(['--import', 'tsx', runner, ...args], env);
 }
 
 after(() => {

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { OPERATORS as SLA_OPERATORS } from '../../scripts/lib/sla.ts';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 const main = path.join(root, 'force-app', 'main');
@@ -494,18 +495,7 @@ function readRecord(type: string, name: string, fields: Map<string, XmlNode>): M
   return record;
 }
 
-const OPERATORS = new Set([
-  'equals',
-  'notEquals',
-  'in',
-  'notIn',
-  'contains',
-  'startsWith',
-  'isBlank',
-  'isNotBlank',
-  'greaterThan',
-  'lessThan'
-]);
+const OPERATORS = new Set<string>(SLA_OPERATORS);
 
 const isScalar = (v: unknown): boolean =>
   typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v));

@@ -20,8 +20,13 @@ export interface StlRun {
 }
 
 export function runStl(args: string[], env: Record<string, string> = {}): Promise<StlRun> {
+  return runNode([join(ROOT, 'bin', 'stl.js'), ...args], env);
+}
+
+/** Runs `node <nodeArgs>` from ROOT with the quiet sf environment and parses --json output. */
+export function runNode(nodeArgs: string[], env: Record<string, string> = {}): Promise<StlRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin', 'stl.js'), ...args], {
+    const child = spawn(process.execPath, nodeArgs, {
       cwd: ROOT,
       env: {
         ...process.env,

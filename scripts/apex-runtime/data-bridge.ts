@@ -26,7 +26,7 @@ import {
   type Schema
 } from './data/index.ts';
 import { TriggerFailure, type Interpreter } from './interpreter.ts';
-import { SysObject } from './stdlib.ts';
+import { SysObject, dmlResultType } from './stdlib.ts';
 import { DateTime } from 'luxon';
 import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
@@ -735,16 +735,9 @@ export class DataBridge {
         }
       );
     }
+    const resultType = dmlResultType(op);
     return list.map((r, i) => {
       const errs = rowErrors.get(i) ?? [];
-      const resultType =
-        op === 'upsert'
-          ? 'Database.UpsertResult'
-          : op === 'delete'
-            ? 'Database.DeleteResult'
-            : op === 'undelete'
-              ? 'Database.UndeleteResult'
-              : 'Database.SaveResult';
       return new SysObject(resultType, {
         success: errs.length === 0,
         id: errs.length === 0 ? r.get('Id') : r.isSet('Id') ? r.get('Id') : null,
@@ -1165,30 +1158,8 @@ export class DataBridge {
     const idxs: number[] = [];
     chunk.forEach((r, i) => {
       const id = r.isSet('Id') ? (r.get('Id') as string | null) : null;
-      if (!id) {
-        addRowErrors(
-          [
-            {
-              index: 0,
-              statusCode: 'MISSING_ARGUMENT',
-              message: 'Id not specified in an update call',
-              fields: []
-            }
-          ],
-          offset,
-          [i]
-        );
-        return;
-      }
-      const old = this.store.getStored(id);
-      if (!old) {
-        addRowErrors(
-          [{ index: 0, statusCode: 'ENTITY_IS_DELETED', message: 'entity is deleted', fields: [] }],
-          offset,
-          [i]
-        );
-        return;
-      }
+      const old = this.storedForDml(id, 'an update', i, offset, addRowErrors);
+      if (!old) return;
       const merged = old.clone(true, false, true, true);
       for (const f of r.fieldNames()) merged.put(f, r.get(f));
       olds.push(old);
@@ -1229,6 +1200,25 @@ export class DataBridge {
     this.afterErrors(after, (i) => offset + idxs[commitPos[i]], rowErrors, allOrNone);
   }
 
+  /**
+   * The stored record an update/delete row targets, or null after recording the
+   * row's MISSING_ARGUMENT (no Id) or ENTITY_IS_DELETED (unknown Id) error.
+   */
+  private storedForDml(
+    id: string | null,
+    call: 'an update' | 'a delete',
+    i: number,
+    offset: number,
+    addRowErrors: (errs: RowError[], offset: number, map: number[]) => void
+  ): SObjectValue | null {
+    const fail = (statusCode: string, message: string): null => {
+      addRowErrors([{ index: 0, statusCode, message, fields: [] }], offset, [i]);
+      return null;
+    };
+    if (!id) return fail('MISSING_ARGUMENT', `Id not specified in ${call} call`);
+    return this.store.getStored(id) ?? fail('ENTITY_IS_DELETED', 'entity is deleted');
+  }
+
   private deleteChunk(
     obj: ObjectDescribe,
     chunk: SObjectValue[],
@@ -1242,30 +1232,8 @@ export class DataBridge {
     const olds: SObjectValue[] = [];
     const pos: number[] = [];
     ids.forEach((id, i) => {
-      if (!id) {
-        addRowErrors(
-          [
-            {
-              index: 0,
-              statusCode: 'MISSING_ARGUMENT',
-              message: 'Id not specified in a delete call',
-              fields: []
-            }
-          ],
-          offset,
-          [i]
-        );
-        return;
-      }
-      const old = this.store.getStored(id);
-      if (!old) {
-        addRowErrors(
-          [{ index: 0, statusCode: 'ENTITY_IS_DELETED', message: 'entity is deleted', fields: [] }],
-          offset,
-          [i]
-        );
-        return;
-      }
+      const old = this.storedForDml(id, 'a delete', i, offset, addRowErrors);
+      if (!old) return;
       olds.push(old);
       pos.push(i);
     });

@@ -31,7 +31,7 @@ import {
 import { MethodCompiler, elementTypeOf, singleRow, type Typed } from './compiler.ts';
 import { apexEquals, npe, runtimeNumKind, stringOf, toKind, typeNameOf } from './ops.ts';
 import { canonicalSimple, numKind, splitType, type NumKind } from './types.ts';
-import type { LoadedProject, TriggerInfo } from './loader.ts';
+import { newClass, type LoadedProject, type TriggerInfo } from './loader.ts';
 import type {
   ApexParserRuleContext,
   BlockContext,
@@ -106,31 +106,13 @@ export class Interpreter {
 
   private syntheticClass(name: string, superClass: ClassInfo | null): ClassInfo {
     return {
-      name,
-      simpleName: name.split('.').pop()!,
-      kind: 'class',
-      outer: null,
-      file: '(system)',
+      ...newClass(name, name.split('.').pop()!, 'class', null, '(system)'),
       superName: superClass ? superClass.name : null,
       superClass,
       interfaces: [],
-      interfaceNames: [],
-      inner: new Map(),
-      fields: new Map(),
-      fieldOrder: [],
-      methods: new Map(),
-      ctors: [],
-      staticBlocks: [],
-      instanceBlocks: [],
-      instanceInitOrder: [],
-      staticInitOrder: [],
-      enumValues: [],
-      annotations: new Map(),
       modifiers: new Set(['virtual']),
-      isTest: false,
       isException: true,
-      system: true,
-      lines: new Set()
+      system: true
     };
   }
 

@@ -92,7 +92,8 @@ function params(fp: FormalParametersContext): { name: string; type: string }[] {
     .map((p) => ({ name: p.id().getText(), type: typeText(p.typeRef()) }));
 }
 
-function newClass(
+/** A ClassInfo with empty members; the loader and the runtime's synthetic classes fill it in. */
+export function newClass(
   name: string,
   simpleName: string,
   kind: ClassInfo['kind'],

@@ -179,7 +179,8 @@ const BUILTIN_ENUMS: Record<string, string[]> = {
     'UNDELETE_FAILED',
     'INVALID_EMAIL_ADDRESS',
     'NO_MASS_MAIL_PERMISSION',
-    'SINGLE_EMAIL_LIMIT_EXCEEDED'
+    'SINGLE_EMAIL_LIMIT_EXCEEDED',
+    'MISSING_ARGUMENT'
   ]
 };
 
@@ -1120,14 +1121,7 @@ export class Stdlib {
       return true;
     };
     for (const op of ['insert', 'update', 'delete', 'undelete', 'upsert']) {
-      const resultType =
-        op === 'upsert'
-          ? 'Database.UpsertResult'
-          : op === 'delete'
-            ? 'Database.DeleteResult'
-            : op === 'undelete'
-              ? 'Database.UndeleteResult'
-              : 'Database.SaveResult';
+      const resultType = dmlResultType(op);
       for (const n of [1, 2, 3]) {
         t[`database.${op}/${n}`] = {
           ret: (types) => (types[0].startsWith('List') ? `List<${resultType}>` : resultType),
@@ -3128,6 +3122,14 @@ function formatNumber(o: unknown, kind: ReturnType<typeof numKind>): string {
   if (kind === 'double' || !Number.isInteger(n))
     return n.toLocaleString('en-US', { maximumFractionDigits: 3 });
   return n.toLocaleString('en-US');
+}
+
+/** The Database.*Result class a Database DML method returns for op. */
+export function dmlResultType(op: string): string {
+  if (op === 'upsert') return 'Database.UpsertResult';
+  if (op === 'delete') return 'Database.DeleteResult';
+  if (op === 'undelete') return 'Database.UndeleteResult';
+  return 'Database.SaveResult';
 }
 
 /** Formats with a Java SimpleDateFormat pattern (the common letters) via luxon. */

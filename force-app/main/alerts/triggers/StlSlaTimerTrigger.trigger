@@ -1,0 +1,3 @@
+trigger StlSlaTimerTrigger on SlaTimer__c(before insert, before update) {
+  StlTimerPlanner.stampNextFire(Trigger.new);
+}

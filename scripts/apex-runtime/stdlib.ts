@@ -1122,7 +1122,8 @@ export class Stdlib {
     };
     for (const op of ['insert', 'update', 'delete', 'undelete', 'upsert']) {
       const resultType = dmlResultType(op);
-      for (const n of [1, 2, 3]) {
+      // upsert also takes (records, externalIdField, allOrNone, accessLevel)
+      for (const n of op === 'upsert' ? [1, 2, 3, 4] : [1, 2, 3]) {
         t[`database.${op}/${n}`] = {
           ret: (types) => (types[0].startsWith('List') ? `List<${resultType}>` : resultType),
           fn: (v, types) => {

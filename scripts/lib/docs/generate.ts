@@ -5,6 +5,17 @@
 import type { Block, GeneratedDocument } from './render.ts';
 import type { ConfigRecords, MetadataRecord, ProjectModel, TestMethod } from './model.ts';
 import { DocsError } from './model.ts';
+import {
+  EDGE_CASES,
+  HOURS,
+  matrixValues,
+  NONE,
+  rowInWords,
+  testMatrixRows,
+  type MatrixRow
+} from './matrix.ts';
+
+export { testMatrixRows } from './matrix.ts';
 
 const v = (r: MetadataRecord | null | undefined, field: string): string =>
   (r?.values[field] ?? '').trim();
@@ -395,128 +406,31 @@ export function technicalDesign(model: ProjectModel): GeneratedDocument {
   return { slug: 'technical-design', title: 'Technical Design', blocks };
 }
 
-export interface MatrixRow {
-  dimension: string;
-  leadType: string;
-  outcome: string;
-  tier: string;
-  touchType: string;
-  edgeCase: string;
-  businessHours: string;
-  /** every pattern must match a test's content for the test to cover the row */
-  patterns: RegExp[];
-  covering: string[];
-}
+const listed = (names: readonly string[]): string =>
+  names.length > 3
+    ? `${names.slice(0, 3).join('\n')}\n(+${names.length - 3} more)`
+    : names.join('\n');
 
-const word = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-const EDGE_CASES: [string, RegExp][] = [
-  ['reassignment before the first touch', /reassign/i],
-  ['merge', /\bmerge/i],
-  ['conversion', /convert/i],
-  ['re-engagement (new cycle)', /re.?engag|EngagementCycle/i],
-  ['touch before assignment', /before (the )?assign/i],
-  ['autoresponder / ListEmail never counts', /ListEmail|autorespond/i],
-  ['excluded owner', /ExcludedOwners|excluded (owner|user)/i],
-  ['incoming email never counts', /Incoming\s*=\s*true|incoming/i],
-  ['bulk 200 records, flat queries', /\b200\b/],
-  ['kill switch', /IsEnabled__c\s*=\s*false|kill switch/i],
-  ['bypass permission', /bypass/i],
-  ['error logged, save not blocked', /StlErrorLogger|loggedErrors/],
-  ['disqualified', /Disqualified|Unqualified/i],
-  ['late touch after a miss', /\blate\b|missed by|SlaMissedByMinutes__c/i]
-];
-
-const BUSINESS_HOURS: [string, RegExp][] = [
-  ['inside business hours', /business (hours|minutes|time)|StlFakeCalendar|calendar/i],
-  ['arrives outside hours (next opening)', /outside|after hours|next opening|overnight|weekend/i],
-  ['holiday', /holiday/i],
-  ['named business hours', /withHours|BusinessHoursName__c/i]
-];
-
-/** The test case matrix: rows from the configuration, each with the Apex tests that cover it. */
-export function testMatrixRows(c: ConfigRecords, tests: readonly TestMethod[]): MatrixRow[] {
-  const rows: Omit<MatrixRow, 'covering'>[] = [];
-  const blank = {
-    leadType: '-',
-    outcome: '-',
-    tier: '-',
-    touchType: '-',
-    edgeCase: '-',
-    businessHours: '-'
-  };
-  for (const r of byPriority(c.slaRules).filter((x) => isTrue(x, 'IsActive__c'))) {
-    const type = v(r, 'LeadType__c') || r.developerName;
-    const typePattern = new RegExp(`'(${word(type)}|${word(r.developerName)})'`);
-    for (const outcome of ['Hit', 'Missed', 'Pending', 'Excluded']) {
-      rows.push({
-        ...blank,
-        dimension: 'lead type x outcome',
-        leadType: type,
-        outcome,
-        patterns: [typePattern, new RegExp(`\\b${outcome}\\b`)]
-      });
-    }
-  }
-  rows.push({
-    ...blank,
-    dimension: 'outcome',
-    outcome: 'Not Applicable',
-    patterns: [/Not Applicable/]
-  });
-  rows.push({
-    ...blank,
-    dimension: 'tier',
-    tier: 'warning (0)',
-    patterns: [/warning/i, /Kind__c|kind|timer/i]
-  });
-  for (const t of activeTiers(c)) {
-    const n = num(t, 'Tier__c');
-    rows.push({
-      ...blank,
-      dimension: 'tier',
-      tier: `${n} (${recipientInWords(t)})`,
-      patterns: [
-        new RegExp(
-          `tier\\s*${n}\\b|Tier__c\\s*=\\s*${n}\\b|tier${n}|'${word(t.developerName)}'`,
-          'i'
-        )
-      ]
-    });
-  }
-  for (const t of c.touchRules.filter((x) => isTrue(x, 'IsActive__c'))) {
-    const type = v(t, 'TouchType__c') || t.developerName;
-    const object = v(t, 'ActivityObject__c');
-    rows.push({
-      ...blank,
-      dimension: 'touch type',
-      touchType: `${type} (${object}, ${t.developerName})`,
-      patterns: [
-        new RegExp(`\\b(new\\s+)?${word(object)}\\b`),
-        new RegExp(`'${word(type)}'|\\b${word(type)}\\b`)
-      ]
-    });
-  }
-  for (const [edge, p] of EDGE_CASES)
-    rows.push({ ...blank, dimension: 'edge case', edgeCase: edge, patterns: [p] });
-  for (const [bh, p] of BUSINESS_HOURS)
-    rows.push({ ...blank, dimension: 'business hours', businessHours: bh, patterns: [p] });
-  return rows.map((row) => ({
-    ...row,
-    covering: tests
-      .filter((t) => row.patterns.every((p) => p.test(t.content)))
-      .map((t) => `${t.className}.${t.method}`)
-  }));
-}
-
-export function testCaseMatrix(c: ConfigRecords, tests: readonly TestMethod[]): GeneratedDocument {
-  const rows = testMatrixRows(c, tests);
-  const gaps = rows.filter((r) => !r.covering.length);
-  const cell = (r: MatrixRow) => {
-    if (!r.covering.length) return 'GAP: no test found';
-    const shown = r.covering.slice(0, 3).join('\n');
-    return r.covering.length > 3 ? `${shown}\n(+${r.covering.length - 3} more)` : shown;
-  };
+/** The Test Case Matrix document: coverage summary, the rows, the gaps (rows from matrix.ts). */
+export function testCaseMatrix(
+  c: ConfigRecords,
+  tests: readonly TestMethod[],
+  own?: ConfigRecords
+): GeneratedDocument {
+  const values = matrixValues(c);
+  const rows = testMatrixRows(c, tests, own);
+  const combos = rows.filter((r) => r.edge === NONE);
+  const edges = rows.filter((r) => r.edge !== NONE);
+  const count = (list: MatrixRow[], k: MatrixRow['coverage']) =>
+    list.filter((r) => r.coverage === k).length;
+  const declared = tests.filter((t) => t.covers.length);
+  const tierLabel = (t: string) => values.tiers.find((x) => x.value === t)?.label ?? t;
+  const hoursLabel = (h: string) => HOURS.find((x) => x.key === h)?.label ?? h;
+  const status = (r: MatrixRow) =>
+    r.coverage === 'covered' ? 'covered' : r.coverage === 'partly' ? 'PARTLY' : 'GAP';
+  const closest = (r: MatrixRow) =>
+    listed(r.closest.map((x) => `${x.test} (not ${x.missing})`)) || '-';
+  const gaps = rows.filter((r) => r.coverage !== 'covered');
   return {
     slug: 'test-case-matrix',
     title: 'Test Case Matrix',
@@ -525,29 +439,52 @@ export function testCaseMatrix(c: ConfigRecords, tests: readonly TestMethod[]): 
       sourceLine(c),
       {
         kind: 'paragraph',
-        text: `Rows come from the configuration (each active lead type x outcome, each tier, each touch rule) plus the edge cases and business-hours cases the package handles. A row is covered by an Apex test method (\`it_should_*\` under force-app/tests) whose name and body match every pattern of the row. ${tests.length} test methods scanned; ${rows.length - gaps.length} of ${rows.length} rows covered, ${gaps.length} gap(s).`
+        text: `Rows: every pair of values of two of the dimensions lead type, outcome, tier, touch type and business hours appears in at least one row (all-pairs, chosen greedily among the combinations the rules allow: tiers 1..n only when Missed, tier 0 is the warning while Pending, a touch only when Hit or Missed (a late touch), Not Applicable has no lead type, tiers only for the rules they apply to), plus one row per edge case. A row is covered by an Apex test method (\`it_should_*\` under force-app/tests) with an ApexDoc line such as \`@covers leadType=Hot, outcome=Missed, tier=1, hours=inside\` that names every value of the row; PARTLY when a declaration names all of them but one (the closest tests, with the value they miss); GAP when neither. \`-\` means the dimension does not apply to the row. Declarations are checked against the configuration and against the method's code when the documents are generated.`
       },
+      { kind: 'heading', level: 2, text: 'Coverage summary' },
+      {
+        kind: 'list',
+        items: [
+          `Combination rows: ${combos.length}; covered ${count(combos, 'covered')}, partly ${count(combos, 'partly')}, gaps ${count(combos, 'gap')}.`,
+          `Edge-case rows: ${edges.length}; covered ${count(edges, 'covered')}, partly ${count(edges, 'partly')}, gaps ${count(edges, 'gap')}.`,
+          `Apex test methods that declare what they cover: ${declared.length} (${declared.reduce((n, t) => n + t.covers.length, 0)} \`@covers\` lines); a method without a declaration covers no row.`
+        ]
+      },
+      { kind: 'heading', level: 2, text: 'Combination rows' },
       {
         kind: 'table',
         head: [
-          'Dimension',
+          '#',
           'Lead type',
           'Outcome',
           'Tier',
           'Touch type',
-          'Edge case',
           'Business hours',
-          'Covered by'
+          'Coverage',
+          'Covered by',
+          'Closest tests'
         ],
-        rows: rows.map((r) => [
-          r.dimension,
-          r.leadType,
-          r.outcome,
-          r.tier,
-          r.touchType,
-          r.edgeCase,
-          r.businessHours,
-          cell(r)
+        rows: combos.map((r, i) => [
+          String(i + 1),
+          r.values.leadType,
+          r.values.outcome,
+          r.values.tier === NONE ? NONE : tierLabel(r.values.tier),
+          r.values.touch,
+          r.values.hours === NONE ? NONE : hoursLabel(r.values.hours),
+          status(r),
+          listed(r.covering) || '-',
+          closest(r)
+        ])
+      },
+      { kind: 'heading', level: 2, text: 'Edge cases' },
+      {
+        kind: 'table',
+        head: ['Edge case', '`edge=`', 'Coverage', 'Covered by'],
+        rows: edges.map((r) => [
+          EDGE_CASES.find((e) => e.key === r.edge)?.label ?? r.edge,
+          r.edge,
+          status(r),
+          listed(r.covering) || '-'
         ])
       },
       { kind: 'heading', level: 2, text: 'Gaps' },
@@ -556,7 +493,7 @@ export function testCaseMatrix(c: ConfigRecords, tests: readonly TestMethod[]): 
         items: gaps.length
           ? gaps.map(
               (r) =>
-                `${r.dimension}: ${[r.leadType, r.outcome, r.tier, r.touchType, r.edgeCase, r.businessHours].filter((x) => x !== '-').join(' / ')}`
+                `${r.coverage === 'partly' ? 'partly: ' : ''}${rowInWords(r, values)}${r.edge === NONE ? ` (row ${combos.indexOf(r) + 1})` : ''}`
             )
           : ['none']
       }
@@ -570,6 +507,6 @@ export function generateAll(model: ProjectModel): GeneratedDocument[] {
     slaQuickReference(model.config),
     alertConfiguration(model.config, model),
     technicalDesign(model),
-    testCaseMatrix(model.config, model.tests)
+    testCaseMatrix(model.config, model.tests, model.projectConfig)
   ];
 }

@@ -67,12 +67,28 @@ export interface TriggerDoc {
   path: string;
 }
 
+/** One `@covers key=value, key=value` line of a test method's ApexDoc, checked in matrix.ts. */
+export interface CoversDeclaration {
+  /** 1-based line of the `@covers` tag in its file */
+  line: number;
+  /** the pairs as written, in order (keys and values trimmed, not yet checked) */
+  pairs: { key: string; value: string }[];
+}
+
 export interface TestMethod {
   className: string;
   method: string;
-  /** the method name with underscores as spaces, plus its body: what row matching searches */
-  content: string;
   path: string;
+  /** 1-based line of the method name */
+  line: number;
+  /** the `@covers` lines of the ApexDoc right before the method */
+  covers: CoversDeclaration[];
+  /**
+   * What the plausibility check of a declaration searches: the method body, the bodies of the
+   * same-class methods it calls (transitively), then the values of the test classes' `static
+   * final String` constants it names, each as a quoted literal.
+   */
+  code: string;
 }
 
 export interface ProjectModel {
@@ -84,6 +100,8 @@ export interface ProjectModel {
   /** object name to the ordered trigger action names, from StlTriggerActionRegistry */
   actionOrder: Record<string, string[]>;
   tests: TestMethod[];
+  /** the project's own configuration, which the tests' `@covers` lines are checked against */
+  projectConfig: ConfigRecords;
   /** source of StlAlert.cls (the alert title and body), empty when absent */
   alertSource: string;
 }
@@ -325,19 +343,131 @@ function blockAt(source: string, open: number): string {
   return source.slice(open + 1);
 }
 
-/** Every `it_should_*` test method under force-app/tests, with its body. */
+const lineAt = (source: string, index: number): number => source.slice(0, index).split('\n').length;
+
+/** Only annotations and modifiers may stand between a method's ApexDoc and its name. */
+const BETWEEN_DOC_AND_METHOD =
+  /^\s*(?:@\w+(?:\s*\([^)]*\))?\s*)*(?:(?:public|private|protected|global|static|testMethod)\s+)*$/i;
+
+/** The `/** ... *\/` comment right before `index` (a method's `void`), with its start. */
+function docBefore(source: string, index: number): { text: string; start: number } | null {
+  const end = source.lastIndexOf('*/', index);
+  if (end < 0 || !BETWEEN_DOC_AND_METHOD.test(source.slice(end + 2, index))) return null;
+  const start = source.lastIndexOf('/**', end);
+  return start < 0 ? null : { text: source.slice(start, end), start };
+}
+
+/**
+ * `@covers leadType=Hot, outcome=Missed, tier=2` lines of an ApexDoc comment. A declaration may
+ * wrap onto the following comment lines until the next `@tag` or the end of the comment.
+ */
+export function parseCovers(doc: string, firstLine: number, where: string): CoversDeclaration[] {
+  const lines = doc
+    .replace(/\*\/\s*$/, '')
+    .split('\n')
+    .map((l) => l.replace(/^\s*\/?\*+\/?\s?/, '').trim());
+  const out: CoversDeclaration[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const m = /^@covers\b(.*)$/.exec(lines[i]);
+    if (!m) continue;
+    let textOf = m[1];
+    for (let j = i + 1; j < lines.length && lines[j] !== '' && !lines[j].startsWith('@'); j++) {
+      textOf += ` ${lines[j]}`;
+    }
+    const line = firstLine + i;
+    const parts = textOf
+      .split(',')
+      .map((p) => p.trim())
+      .filter((p) => p !== '');
+    if (!parts.length) {
+      throw new DocsError(`${where}:${line}: @covers names nothing; write @covers key=value, ...`);
+    }
+    out.push({
+      line,
+      pairs: parts.map((p) => {
+        const eq = p.indexOf('=');
+        const key = eq < 0 ? '' : p.slice(0, eq).trim();
+        const value = eq < 0 ? '' : p.slice(eq + 1).trim();
+        if (!key || !value) {
+          throw new DocsError(`${where}:${line}: "${p}" in @covers is not key=value`);
+        }
+        return { key, value };
+      })
+    });
+  }
+  return out;
+}
+
+const NOT_METHODS = new Set(['if', 'for', 'while', 'catch', 'switch', 'when', 'new', 'return']);
+
+/** Every method of a class source with its body, by name (overloads joined). */
+function methodBodies(source: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const m of source.matchAll(/\b(\w+)\s*\([^;{}()]*(?:\([^()]*\)[^;{}()]*)*\)\s*\{/g)) {
+    if (NOT_METHODS.has(m[1].toLowerCase())) continue;
+    const body = blockAt(source, (m.index ?? 0) + m[0].length - 1);
+    out.set(m[1], `${out.get(m[1]) ?? ''}\n${body}`);
+  }
+  return out;
+}
+
+/** The body plus the bodies of same-class methods it calls, transitively. */
+function reach(body: string, className: string, methods: Map<string, string>): string {
+  const seen = new Set<string>();
+  const parts = [body];
+  for (let i = 0; i < parts.length; i++) {
+    for (const call of parts[i].matchAll(/(\.?)\b(\w+)\s*\(/g)) {
+      const name = call[2];
+      if (seen.has(name) || !methods.has(name)) continue;
+      const before = parts[i].slice(0, call.index ?? 0);
+      if (call[1] && !before.endsWith(className)) continue;
+      seen.add(name);
+      parts.push(methods.get(name)!);
+    }
+  }
+  return parts.join('\n');
+}
+
+/** Every `it_should_*` test method under force-app/tests, its `@covers` lines and its code. */
 export function readTests(root: string): TestMethod[] {
+  const files = walk(join(root, 'force-app', 'tests')).filter((x) => x.endsWith('.cls'));
+  const sources = files.map((f) => ({ f, source: readFileSync(f, 'utf8') }));
+  const constants = new Map<string, string | null>();
+  for (const { source } of sources) {
+    for (const c of source.matchAll(/\bstatic\s+final\s+String\s+(\w+)\s*=\s*'([^'\\]*)'\s*;/gi)) {
+      const known = constants.get(c[1]);
+      constants.set(c[1], known === undefined || known === c[2] ? c[2] : null);
+    }
+  }
+  // one level of `static final String A = StlTestFactory.B;`
+  for (const { source } of sources) {
+    for (const c of source.matchAll(
+      /\bstatic\s+final\s+String\s+(\w+)\s*=\s*(?:\w+\.)?(\w+)\s*;/gi
+    )) {
+      const value = constants.get(c[2]);
+      if (value && !constants.has(c[1])) constants.set(c[1], value);
+    }
+  }
   const out: TestMethod[] = [];
-  for (const f of walk(join(root, 'force-app', 'tests')).filter((x) => x.endsWith('.cls'))) {
-    const source = readFileSync(f, 'utf8');
+  for (const { f, source } of sources) {
     const className = basename(f, '.cls');
+    const path = relative(root, f);
+    const methods = methodBodies(source);
     for (const m of source.matchAll(/void\s+(it_should_\w+)\s*\([^)]*\)\s*\{/g)) {
-      const body = blockAt(source, (m.index ?? 0) + m[0].length - 1);
+      const index = m.index ?? 0;
+      const body = blockAt(source, index + m[0].length - 1);
+      const doc = docBefore(source, index);
+      let code = reach(body, className, methods);
+      for (const [name, value] of constants) {
+        if (value !== null && new RegExp(`\\b${name}\\b`).test(code)) code += `\n'${value}'`;
+      }
       out.push({
         className,
         method: m[1],
-        content: `${m[1].replace(/_/g, ' ')}\n${body}`,
-        path: relative(root, f)
+        path,
+        line: lineAt(source, index),
+        covers: doc ? parseCovers(doc.text, lineAt(source, doc.start), path) : [],
+        code
       });
     }
   }
@@ -350,9 +480,11 @@ export function readProjectModel(root: string, config?: ConfigRecords): ProjectM
     throw new DocsError(`${root}: no force-app folder; pass the project root with --from-project`);
   }
   const apex = readApex(root);
+  const projectConfig = readProjectConfig(root);
   return {
     root,
-    config: config ?? readProjectConfig(root),
+    config: config ?? projectConfig,
+    projectConfig,
     objects: readObjects(root),
     classes: apex.classes,
     triggers: apex.triggers,

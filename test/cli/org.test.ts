@@ -134,6 +134,7 @@ describe('stl audit --target-org', () => {
 
   it('gives the same numbers as the export, through REST paging and the Bulk API 2.0', async () => {
     ctx.org.pageSize = 150; // forces queryMore on the REST tables
+    ctx.org.bulkPageSize = 400; // forces Sforce-Locator paging on the Bulk API 2.0 tables
     const asOf = '2026-11-20T21:26:00Z';
     const [fromOrg, fromExport] = await Promise.all([
       runStl(
@@ -154,10 +155,31 @@ describe('stl audit --target-org', () => {
       'sla',
       'byLeadType',
       'byOwner',
-      'byWeek'
+      'byWeek',
+      'conversionBySlaOutcome',
+      'pipelineBySlaOutcome'
     ]) {
       assert.deepEqual(a[key], b[key], key);
     }
+    // issue #6: the converted leads' opportunities came from the org, so amounts are summed
+    const rows = a.pipelineBySlaOutcome as {
+      outcome: string;
+      opportunities: number;
+      pipelineAmount: number;
+      missingOpportunities: number;
+    }[];
+    assert.deepEqual(
+      rows.map((r) => r.outcome),
+      ['Hit', 'Missed']
+    );
+    for (const r of rows) {
+      assert.ok(r.opportunities > 0 && r.pipelineAmount > 0, `${r.outcome} has pipeline amounts`);
+      assert.equal(r.missingOpportunities, 0, `${r.outcome}: every converted opportunity was read`);
+    }
+    assert.ok(
+      !(fromOrg.json?.warnings ?? []).some((w) => /no Opportunity table/.test(w)),
+      'no warning about missing amounts'
+    );
     const paths = ctx.org.requests.map((r) => decodeURIComponent(r.path));
     assert.ok(
       paths.some((p) => /\/jobs\/query\/\w+\/results/.test(p)),
@@ -166,6 +188,18 @@ describe('stl audit --target-org', () => {
     assert.ok(
       paths.some((p) => /\/query\/01g\w+-150$/.test(p)),
       'REST results were paged'
+    );
+    assert.ok(
+      paths.some((p) => /\/jobs\/query\/\w+\/results\?locator=\w+/.test(p)),
+      'Bulk API 2.0 results were read set by set through Sforce-Locator'
+    );
+    assert.ok(
+      paths.some((p) =>
+        /FROM Opportunity WHERE Id IN \(SELECT ConvertedOpportunityId FROM Lead WHERE IsConverted = true AND CreatedDate = LAST_N_DAYS:120\)/.test(
+          p
+        )
+      ),
+      "only the audited leads' opportunities were asked for (semi-join)"
     );
     assert.ok(
       paths.some((p) => p.includes('FROM SlaRule__mdt')),

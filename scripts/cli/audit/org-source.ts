@@ -7,7 +7,7 @@
 import type { ConversionOptions } from '../../lib/conversion.ts';
 import { STAMP_FIELDS } from '../../lib/audit.ts';
 import { exclusionRuleOf, NAMESPACE, settingsOf, slaRuleOf, touchRuleOf } from '../../lib/rules.ts';
-import type { RuleSet } from '../../lib/sla.ts';
+import type { RuleSet, StlSettings } from '../../lib/sla.ts';
 import { CsvFileError, type CsvRow, type RowProblem } from './csv-reader.ts';
 import { runAudit, type AuditObject, type AuditRunResult, type TableSource } from './run-audit.ts';
 
@@ -169,31 +169,106 @@ async function describeFields(conn: OrgConnection, object: string): Promise<Set<
   }
 }
 
-/** The org's own rule records, namespaced or not; null when the package is not installed. */
-export async function readOrgRules(conn: OrgConnection): Promise<RuleSet | null> {
+/**
+ * The fields each rule type is read with, by their plain names (resolved to `stlead__X` or `X`
+ * against the type's describe). `FIELDS(ALL)` would need `LIMIT 200` and silently drop the rest.
+ */
+export const RULE_FIELDS = {
+  SlaRule__mdt: [
+    'DeveloperName',
+    'LeadType__c',
+    'Priority__c',
+    'Criteria__c',
+    'ThresholdMinutes__c',
+    'BusinessHoursName__c',
+    'IsHandRaiser__c',
+    'WarningPercent__c',
+    'IsActive__c'
+  ],
+  TouchRule__mdt: [
+    'DeveloperName',
+    'ActivityObject__c',
+    'TouchType__c',
+    'Criteria__c',
+    'Priority__c',
+    'IsActive__c'
+  ],
+  ExclusionRule__mdt: ['DeveloperName', 'Criteria__c', 'Reason__c', 'IsActive__c'],
+  StlSetting__mdt: ['DeveloperName', 'EngagementSourceField__c', 'ExcludedOwners__c']
+} as const;
+
+export type RuleType = keyof typeof RULE_FIELDS;
+
+/** Every record of a query, following `nextRecordsUrl` until `done`. */
+export async function queryAllPages<T = SfRecord>(conn: OrgConnection, soql: string): Promise<T[]> {
+  const out: T[] = [];
+  let page = await conn.query<T>(soql);
+  for (;;) {
+    out.push(...page.records);
+    if (page.done || !page.nextRecordsUrl) return out;
+    page = await conn.queryMore<T>(page.nextRecordsUrl);
+  }
+}
+
+/**
+ * Every record of one rule type (`name` as the org spells it, namespaced or not), with the
+ * type's fields listed explicitly and every page read.
+ */
+export async function readRuleRecords(
+  conn: OrgConnection,
+  type: RuleType,
+  name: string
+): Promise<SfRecord[]> {
+  const described = await conn.describe(name);
+  const available = new Set(described.fields.map((f) => f.name));
+  const fields = [...resolveFields(available, RULE_FIELDS[type]).values()];
+  if (!fields.some((f) => f === 'DeveloperName')) {
+    throw new CsvFileError(`${name} has no DeveloperName field in this org`, name, 'DeveloperName');
+  }
+  return queryAllPages(conn, `SELECT ${fields.join(', ')} FROM ${name}`);
+}
+
+/** How the org names each rule type (`stlead__X`, else `X`); null when it has none. */
+async function ruleTypeNames(conn: OrgConnection): Promise<(t: RuleType) => string | null> {
   const global = await conn.describeGlobal();
   const names = new Set(global.sobjects.map((s) => s.name.toLowerCase()));
-  const typeName = (t: string): string | null =>
+  return (t) =>
     names.has(`${NAMESPACE}__${t}`.toLowerCase())
       ? `${NAMESPACE}__${t}`
       : names.has(t.toLowerCase())
         ? t
         : null;
+}
+
+/** The org's `StlSetting__mdt` `Default` record; null when the package is not installed. */
+export async function readOrgSettings(conn: OrgConnection): Promise<StlSettings | null> {
+  const name = (await ruleTypeNames(conn))('StlSetting__mdt');
+  if (!name) return null;
+  const records = await readRuleRecords(conn, 'StlSetting__mdt', name);
+  return settingsOf(records.find((r) => r.DeveloperName === 'Default'));
+}
+
+/** The org's own rule records, namespaced or not; null when the package is not installed. */
+export async function readOrgRules(conn: OrgConnection): Promise<RuleSet | null> {
+  const typeName = await ruleTypeNames(conn);
   const sla = typeName('SlaRule__mdt');
   if (!sla) return null;
-  const all = async (t: string | null): Promise<SfRecord[]> => {
-    if (!t) return [];
-    const res = await conn.query<SfRecord>(`SELECT FIELDS(ALL) FROM ${t} LIMIT 200`);
-    return res.records;
+  const all = async (t: RuleType): Promise<SfRecord[]> => {
+    const name = t === 'SlaRule__mdt' ? sla : typeName(t);
+    return name ? readRuleRecords(conn, t, name) : [];
   };
-  const settings = (await all(typeName('StlSetting__mdt'))).find(
-    (r) => r.DeveloperName === 'Default'
-  );
+  // the four types are independent: read them at once
+  const [slaRecords, touchRecords, exclusionRecords, settingRecords] = await Promise.all([
+    all('SlaRule__mdt'),
+    all('TouchRule__mdt'),
+    all('ExclusionRule__mdt'),
+    all('StlSetting__mdt')
+  ]);
   return {
-    slaRules: (await all(sla)).map(slaRuleOf),
-    touchRules: (await all(typeName('TouchRule__mdt'))).map(touchRuleOf),
-    exclusionRules: (await all(typeName('ExclusionRule__mdt'))).map(exclusionRuleOf),
-    settings: settingsOf(settings)
+    slaRules: slaRecords.map(slaRuleOf),
+    touchRules: touchRecords.map(touchRuleOf),
+    exclusionRules: exclusionRecords.map(exclusionRuleOf),
+    settings: settingsOf(settingRecords.find((r) => r.DeveloperName === 'Default'))
   };
 }
 
@@ -228,8 +303,11 @@ export async function auditOrg(options: OrgAuditOptions): Promise<AuditRunResult
     )
   ].filter((f) => /^[A-Za-z0-9_]+$/.test(f));
   const since = `CreatedDate = LAST_N_DAYS:${options.days ?? 120}`;
-  const taskFields = await describeFields(conn, 'Task');
-  const eventFields = await describeFields(conn, 'Event');
+  const [taskFields, eventFields, opportunityFields] = await Promise.all([
+    describeFields(conn, 'Task'),
+    describeFields(conn, 'Event'),
+    describeFields(conn, 'Opportunity')
+  ]);
   const pickFields = (have: Set<string> | null, list: string[]): string[] =>
     have ? list.filter((f) => have.has(f)) : list;
   const table = (object: string, fields: string[], where = ''): TableSource =>
@@ -301,6 +379,15 @@ export async function auditOrg(options: OrgAuditOptions): Promise<AuditRunResult
       'RecurrenceEndDateOnly'
     ])
   };
+  // only the opportunities the audited leads were converted into: a semi-join on the same lead
+  // window (semi-joins are not among the Bulk API 2.0 query's unsupported SOQL features)
+  if (opportunityFields) {
+    tables.Opportunity = table(
+      'Opportunity',
+      pickFields(opportunityFields, ['Id', 'Amount', 'IsWon', 'IsClosed', 'CreatedDate']),
+      `Id IN (SELECT ConvertedOpportunityId FROM Lead WHERE IsConverted = true AND ${since})`
+    );
+  }
   return runAudit({
     tables,
     source: conn.getUsername() ?? conn.instanceUrl,

@@ -4,6 +4,15 @@
  * run. Users cannot be created freely (licences), so the generated reps are mapped onto the org's
  * existing active users and the generated queues onto its Lead queues.
  *
+ * Leads are created with the values they had at creation (first owner, first engagement time,
+ * first lead source, from the generated LeadHistory), then every recorded save is replayed as an
+ * update in time order, one update of a lead per request. The engagement time goes into the org's
+ * configured engagement source field (its `StlSetting__mdt`, else the generator's field), resolved
+ * with or without the `stlead__` namespace; a Lead without that field gets a warning, not a write.
+ * The converted leads' opportunities are created, but the leads stay unconverted: `IsConverted`
+ * and the `Converted...Id` fields cannot be written through the REST API (conversion is Apex
+ * `Database.convertLead` or the SOAP `convertLead()` call), so the result and a warning say so.
+ *
  * Unless told otherwise, the writes run under the package's trigger bypass: the running user gets
  * the `StlTriggerBypass` permission set (custom permission `StlBypassTriggers`, which makes every
  * trigger action skip) for the duration of the writes, so the package does not stamp the records
@@ -11,7 +20,7 @@
  * an assignment that existed before is left alone.
  */
 import type { SeedData } from '../../lib/seed.ts';
-import type { OrgConnection } from '../audit/org-source.ts';
+import { readOrgSettings, resolveFields, type OrgConnection } from '../audit/org-source.ts';
 
 export const AUTO_ASSIGN_HEADER = { 'Sforce-Auto-Assign': 'FALSE' } as const;
 
@@ -30,7 +39,15 @@ export interface OrgSeedResult {
   queues: number;
   created: Record<string, number>;
   ownerChanges: number;
+  /** the Lead field the engagement times went into (null: the org's Lead has no such field) */
+  engagementField: string | null;
+  /** later engagement times replayed as updates (re-engagements) */
+  engagementUpdates: number;
+  /** opportunities created for converted leads; those leads are not converted (see warnings) */
+  opportunities: { created: number; leadsNotConverted: number };
   failures: { object: string; sourceId: string; message: string }[];
+  /** what the org could not receive as generated, in words */
+  warnings: string[];
   bypass: BypassUse;
 }
 
@@ -195,20 +212,35 @@ async function writeAll(
   data.queues.forEach((q, i) =>
     idMap.set(q.Id, queues.length ? queues[i % queues.length] : users[0].Id)
   );
+  const leadFields = new Set((await conn.describe('Lead')).fields.map((f) => f.name));
+  const configured = (await readOrgSettings(conn))?.engagementSourceField;
+  const wantedField = configured ?? data.engagementField;
+  const engagementField = resolveFields(leadFields, [wantedField]).get(wantedField) ?? null;
   const result: OrgSeedResult = {
     users: users.length,
     queues: queues.length,
     created: {},
     ownerChanges: 0,
+    engagementField,
+    engagementUpdates: 0,
+    opportunities: { created: 0, leadsNotConverted: 0 },
     failures: [],
+    warnings: [],
     bypass
   };
+  if (!engagementField) {
+    result.warnings.push(
+      `Lead has no field ${wantedField} (the ${configured ? "org's engagement source field" : "generator's engagement field; the org sets none"}): engagement times and re-engagements are not written, so the package and the audit use CreatedDate`
+    );
+  }
 
+  /** Writes rows through sObject Collections, 200 a request; returns which rows succeeded. */
   const save = async (
     method: 'POST' | 'PATCH',
     object: string,
     rows: { sourceId: string; record: Record<string, unknown> }[]
-  ): Promise<void> => {
+  ): Promise<boolean[]> => {
+    const ok: boolean[] = [];
     for (let i = 0; i < rows.length; i += 200) {
       const chunk = rows.slice(i, i + 200);
       const body = JSON.stringify({
@@ -221,12 +253,17 @@ async function writeAll(
         body,
         headers: { 'Content-Type': 'application/json', ...AUTO_ASSIGN_HEADER }
       });
+      if (!Array.isArray(res) || res.length !== chunk.length) {
+        throw new SeedOrgError(
+          `${method} ${object} records ${i + 1}-${i + chunk.length}: the org answered ${Array.isArray(res) ? `${res.length} results` : 'no result list'} for ${chunk.length} records`
+        );
+      }
       res.forEach((r, k) => {
         const source = chunk[k];
+        ok.push(r.success);
         if (r.success) {
           if (method === 'POST' && r.id) idMap.set(source.sourceId, r.id);
-          result.created[object] = (result.created[object] ?? 0) + (method === 'POST' ? 1 : 0);
-          if (method === 'PATCH') result.ownerChanges++;
+          if (method === 'POST') result.created[object] = (result.created[object] ?? 0) + 1;
         } else {
           result.failures.push({
             object,
@@ -242,43 +279,100 @@ async function writeAll(
       });
       progress(`${object}: ${Math.min(i + 200, rows.length)} of ${rows.length}`);
     }
+    return ok;
   };
   const dated = (created: string): Record<string, string> =>
     options.keepDates ? { CreatedDate: created } : {};
 
-  // leads are created with their first owner; the recorded owner changes are then replayed
-  const firstOwner = new Map<string, string>();
+  // the generated saves after creation, per lead in time order: owner changes (the Id rows of
+  // each pair), engagement times and lead sources written in the same save
+  const replayed = new Map<string, string>([
+    [data.engagementField.toLowerCase(), 'engagement'],
+    ['leadsource', 'LeadSource']
+  ]);
+  const initial = new Map<string, Map<string, string>>();
+  const saves = new Map<string, { at: string; changes: Map<string, string> }[]>();
   for (const h of data.leadHistory) {
-    if (!firstOwner.has(h.LeadId) && h.OldValue.startsWith('00'))
-      firstOwner.set(h.LeadId, h.OldValue);
+    const kind =
+      h.Field === 'Owner'
+        ? /^00[5G]/.test(h.NewValue)
+          ? 'OwnerId'
+          : null
+        : (replayed.get(h.Field.toLowerCase()) ?? null);
+    if (!kind) continue;
+    const first = initial.get(h.LeadId) ?? new Map<string, string>();
+    if (!first.has(kind)) first.set(kind, h.OldValue);
+    initial.set(h.LeadId, first);
+    const list = saves.get(h.LeadId) ?? [];
+    let last = list[list.length - 1];
+    if (!last || last.at !== h.CreatedDate) {
+      last = { at: h.CreatedDate, changes: new Map() };
+      list.push(last);
+    }
+    last.changes.set(kind, h.NewValue);
+    saves.set(h.LeadId, list);
   }
+  const fieldsOf = (changes: Map<string, string>): Record<string, unknown> => {
+    const out: Record<string, unknown> = {};
+    for (const [kind, value] of changes) {
+      if (kind === 'OwnerId') out.OwnerId = idMap.get(value);
+      else if (kind === 'LeadSource') out.LeadSource = value || null;
+      else if (engagementField) out[engagementField] = value || null;
+    }
+    return out;
+  };
+
   await save(
     'POST',
     'Lead',
-    data.leads.map((l) => ({
-      sourceId: l.Id,
-      record: {
-        FirstName: l.FirstName,
-        LastName: l.LastName,
-        Company: l.Company,
-        Email: l.Email,
-        LeadSource: l.LeadSource,
-        Rating: l.Rating || null,
-        Status: l.Status === 'Qualified' ? 'Working - Contacted' : l.Status,
-        OwnerId: idMap.get(firstOwner.get(l.Id) ?? l.OwnerId),
-        ...dated(l.CreatedDate)
-      }
-    }))
+    data.leads.map((l) => {
+      const first = initial.get(l.Id) ?? new Map<string, string>();
+      const at = (kind: string, current: string): string => first.get(kind) ?? current;
+      const engagement = at('engagement', l[data.engagementField] ?? '');
+      return {
+        sourceId: l.Id,
+        record: {
+          FirstName: l.FirstName,
+          LastName: l.LastName,
+          Company: l.Company,
+          Email: l.Email,
+          LeadSource: at('LeadSource', l.LeadSource) || null,
+          Rating: l.Rating || null,
+          Status: l.Status === 'Qualified' ? 'Working - Contacted' : l.Status,
+          OwnerId: idMap.get(at('OwnerId', l.OwnerId)),
+          ...(engagementField ? { [engagementField]: engagement || null } : {}),
+          ...dated(l.CreatedDate)
+        }
+      };
+    })
   );
-  const changes = data.leadHistory.filter((h) => /^00[5G]/.test(h.NewValue) && idMap.has(h.LeadId));
-  await save(
-    'PATCH',
-    'Lead',
-    changes.map((h) => ({
-      sourceId: h.LeadId,
-      record: { Id: idMap.get(h.LeadId), OwnerId: idMap.get(h.NewValue) }
-    }))
-  );
+  // round k holds the k-th later save of every lead, so no request updates a lead twice and each
+  // lead's saves land in order
+  const rounds: { sourceId: string; changes: Map<string, string> }[][] = [];
+  for (const [leadId, list] of saves) {
+    if (!idMap.has(leadId)) continue;
+    list.forEach((save, k) => {
+      const changes = new Map(
+        [...save.changes].filter(([kind]) => kind !== 'engagement' || engagementField)
+      );
+      if (changes.size) (rounds[k] ??= []).push({ sourceId: leadId, changes });
+    });
+  }
+  for (const round of rounds) {
+    const ok = await save(
+      'PATCH',
+      'Lead',
+      round.map((u) => ({
+        sourceId: u.sourceId,
+        record: { Id: idMap.get(u.sourceId), ...fieldsOf(u.changes) }
+      }))
+    );
+    round.forEach((u, k) => {
+      if (!ok[k]) return;
+      if (u.changes.has('OwnerId')) result.ownerChanges++;
+      if (u.changes.has('engagement')) result.engagementUpdates++;
+    });
+  }
   const who = (id: string): string | undefined => idMap.get(id);
   await save(
     'POST',
@@ -317,5 +411,36 @@ async function writeAll(
         }
       }))
   );
+  // the converted leads' opportunities; the Description names the lead, since the conversion
+  // link itself cannot be written through REST
+  const leadOfOpportunity = new Map(
+    data.leads.filter((l) => l.ConvertedOpportunityId).map((l) => [l.ConvertedOpportunityId, l.Id])
+  );
+  const opportunities = data.opportunities.filter((o) => who(leadOfOpportunity.get(o.Id) ?? ''));
+  const created = await save(
+    'POST',
+    'Opportunity',
+    opportunities.map((o) => ({
+      sourceId: o.Id,
+      record: {
+        Name: o.Name,
+        Amount: o.Amount === '' ? null : Number(o.Amount),
+        StageName: o.StageName,
+        CloseDate: o.CloseDate,
+        OwnerId: idMap.get(o.OwnerId),
+        Description: `Seeded by stl seed for lead ${who(leadOfOpportunity.get(o.Id) ?? '') ?? ''}; the lead is not converted`,
+        ...dated(o.CreatedDate)
+      }
+    }))
+  );
+  result.opportunities = {
+    created: created.filter(Boolean).length,
+    leadsNotConverted: opportunities.length
+  };
+  if (opportunities.length) {
+    result.warnings.push(
+      `${result.opportunities.created} opportunities were created for ${opportunities.length} generated conversions, but those leads are not converted: IsConverted and ConvertedOpportunityId cannot be written through the REST API (conversion needs Apex Database.convertLead), so an org audit counts them as not converted and sums no amounts for them`
+    );
+  }
   return result;
 }

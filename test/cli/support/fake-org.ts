@@ -3,8 +3,15 @@
  * CLI and @salesforce/core call (userinfo, versions, query with paging, describe, describeGlobal,
  * sObject rows (get, create, delete), sObject Collections, Tooling executeAnonymous, Bulk API 2.0 query jobs), answering
  * with the platform's shapes, including its error bodies (`[{"message", "errorCode"}]` with 400).
- * SOQL is interpreted for the subset the CLI writes: field lists, FIELDS(ALL), COUNT(), relationship
- * paths, WHERE with AND of =, !=, LIKE, IN and LAST_N_DAYS, ORDER BY, LIMIT.
+ * SOQL is interpreted for the subset the CLI writes: field lists, FIELDS(ALL) (only with a LIMIT of
+ * at most 200, as the platform requires), COUNT(), relationship paths, WHERE with AND of =, !=,
+ * LIKE, IN (values or a semi-join sub-select of an Id or reference field) and LAST_N_DAYS,
+ * ORDER BY, LIMIT.
+ *
+ * Bulk API 2.0 query jobs follow the documented lifecycle: created `UploadComplete`, then
+ * `InProgress` on the first status check and `JobComplete` on the next; results before that are
+ * refused; results come in sets of `maxRecords` (or `bulkPageSize`) rows, each with its own CSV
+ * header, the next set named by the `Sforce-Locator` header (the string `null` after the last).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -16,6 +23,8 @@ export interface FakeTable {
   records: FakeRecord[];
   /** Id prefix for inserts */
   prefix?: string;
+  /** fields the API refuses on insert and update (`INVALID_FIELD_FOR_INSERT_UPDATE`) */
+  readOnly?: string[];
 }
 
 export interface SeenRequest {
@@ -84,13 +93,18 @@ function splitTopLevel(s: string, sep: RegExp): string[] {
   return out.map((x) => x.trim()).filter(Boolean);
 }
 
-function condition(cond: string): (r: FakeRecord) => boolean {
+function condition(
+  cond: string,
+  subSelect: (soql: string) => unknown[]
+): (r: FakeRecord) => boolean {
   let m = /^([\w.]+)\s*=\s*LAST_N_DAYS:\d+$/i.exec(cond);
   if (m) return () => true;
   m = /^([\w.]+)\s+(NOT\s+)?IN\s*\((.*)\)$/is.exec(cond);
   if (m) {
     const path = m[1];
-    const values = splitTopLevel(m[3], /^,/).map(literal);
+    const values = /^\s*SELECT\s/i.test(m[3])
+      ? subSelect(m[3])
+      : splitTopLevel(m[3], /^,/).map(literal);
     const not = Boolean(m[2]);
     return (r) =>
       values.some((v) => String(v).toLowerCase() === String(get(r, path)).toLowerCase()) !== not;
@@ -127,6 +141,8 @@ export class FakeOrg {
   readonly requests: SeenRequest[] = [];
   /** records per REST query page (the platform's default is 2000) */
   pageSize = 2000;
+  /** records per Bulk API 2.0 result set when the client sends no maxRecords */
+  bulkPageSize = 50_000;
   /**
    * A test's injected platform failure: return an error for a request (`[{message, errorCode}]`
    * with `status`) to make it fail; the request is still recorded.
@@ -253,6 +269,13 @@ export class FakeOrg {
     const fieldSet = new Set(table.fields.map((f) => f.toLowerCase()));
     const selectParts = splitTopLevel(select, /^,/);
     const count = selectParts.length === 1 && /^COUNT\(\)$/i.test(selectParts[0]);
+    const fieldsAll = selectParts.some((p) => /^FIELDS\(ALL\)$/i.test(p));
+    if (fieldsAll && (!limit || Number(limit) > 200)) {
+      throw new SoqlError(
+        'The SOQL FIELDS function must have a LIMIT of at most 200',
+        'MALFORMED_QUERY'
+      );
+    }
     const fields = count
       ? []
       : selectParts.flatMap((p) => (/^FIELDS\(ALL\)$/i.test(p) ? table.fields : [p]));
@@ -266,7 +289,9 @@ export class FakeOrg {
     }
     let rows = table.records;
     if (where) {
-      const conds = splitTopLevel(where, /^\s+AND\s+/i).map(condition);
+      const conds = splitTopLevel(where, /^\s+AND\s+/i).map((c) =>
+        condition(c, (sub) => this.subSelect(sub))
+      );
       rows = rows.filter((r) => conds.every((c) => c(r)));
     }
     if (orderBy) {
@@ -300,6 +325,21 @@ export class FakeOrg {
       return out;
     });
     return { totalSize: shaped.length, records: shaped };
+  }
+
+  /** The values of a semi-join sub-select, which may select only an Id or reference field. */
+  private subSelect(soql: string): unknown[] {
+    const field = /^\s*SELECT\s+([\w.]+)\s+FROM\s/i.exec(soql)?.[1] ?? '';
+    if (!/^(\w+)?Id$/i.test(field)) {
+      throw new SoqlError(
+        `semi join sub selects can only query id fields, cannot use: '${field}'`,
+        'MALFORMED_QUERY'
+      );
+    }
+    const { records } = this.query(soql);
+    return records
+      .map((r) => r[Object.keys(r).find((k) => k.toLowerCase() === field.toLowerCase()) ?? field])
+      .filter((v) => v !== null && v !== undefined);
   }
 
   private insert(
@@ -337,6 +377,8 @@ export class FakeOrg {
         ]
       };
     }
+    const locked = this.lockedFields(table, fields);
+    if (locked.length) return locked[0];
     if (object === 'PermissionSetAssignment') {
       const dup = table.records.some(
         (r) => r.AssigneeId === fields.AssigneeId && r.PermissionSetId === fields.PermissionSetId
@@ -376,8 +418,36 @@ export class FakeOrg {
         success: false,
         errors: [{ statusCode: 'ENTITY_IS_DELETED', message: 'entity is deleted', fields: [] }]
       };
+    const locked = this.lockedFields(table, fields);
+    if (locked.length) return locked[0];
     for (const [k, v] of Object.entries(fields)) if (k !== 'attributes' && k !== 'Id') rec[k] = v;
     return { id: String(rec.Id), success: true, errors: [] };
+  }
+
+  /** The platform's answer to a write that names fields it cannot write (none: []). */
+  private lockedFields(
+    table: FakeTable,
+    fields: FakeRecord
+  ): {
+    success: false;
+    errors: { statusCode: string; message: string; fields: string[] }[];
+  }[] {
+    const locked = Object.keys(fields).filter((k) =>
+      (table.readOnly ?? []).some((f) => f.toLowerCase() === k.toLowerCase())
+    );
+    if (!locked.length) return [];
+    return [
+      {
+        success: false,
+        errors: [
+          {
+            statusCode: 'INVALID_FIELD_FOR_INSERT_UPDATE',
+            message: `Unable to create/update fields: ${locked.join(', ')}. Please check the security settings of this field and verify that it is read/write for your profile or permission set.`,
+            fields: locked
+          }
+        ]
+      }
+    ];
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -522,13 +592,20 @@ export class FakeOrg {
       // Bulk API 2.0 query jobs
       if (path === `${v}/jobs/query` && req.method === 'POST') {
         const { query } = JSON.parse(body) as { query: string };
+        if (/\b(GROUP\s+BY|OFFSET|TYPEOF)\b|\bCOUNT\(/i.test(query)) {
+          return fail(
+            400,
+            'Aggregate queries, GROUP BY, OFFSET and TYPEOF are not supported by Bulk API 2.0 query jobs',
+            'API_ERROR'
+          );
+        }
         this.query(query);
         const id = `750${String(++this.idCounter).padStart(12, '0')}`;
         this.bulkJobs.set(id, { soql: query, state: 'UploadComplete' });
         return json(200, {
           id,
           operation: 'query',
-          object: 'Lead',
+          object: /\sFROM\s+(\w+)/i.exec(query)?.[1] ?? '',
           state: 'UploadComplete',
           apiVersion: Number(API_VERSION)
         });
@@ -543,27 +620,42 @@ export class FakeOrg {
           return;
         }
         if (!m[2]) {
-          job.state = 'JobComplete';
+          job.state = job.state === 'UploadComplete' ? 'InProgress' : 'JobComplete';
           return json(200, {
             id: m[1],
-            state: 'JobComplete',
+            state: job.state,
             operation: 'query',
-            numberRecordsProcessed: this.query(job.soql).totalSize
+            numberRecordsProcessed: job.state === 'JobComplete' ? this.query(job.soql).totalSize : 0
           });
         }
+        if (job.state !== 'JobComplete') {
+          return fail(
+            412,
+            `can only download query results of successfully completed bulk job with status: JOB_COMPLETE. Current status: ${job.state}`,
+            'JOB_NOT_COMPLETE'
+          );
+        }
         const { records } = this.query(job.soql);
+        const max = Number(url.searchParams.get('maxRecords') ?? this.bulkPageSize);
+        const locator = url.searchParams.get('locator');
+        const offset = locator ? Number(Buffer.from(locator, 'base64').toString('utf8')) : 0;
+        if (!Number.isInteger(offset) || offset < 0 || offset > records.length)
+          return fail(400, `Invalid locator: ${locator ?? ''}`, 'INVALIDLOCATOR');
+        const set = records.slice(offset, offset + max);
+        const next = offset + max < records.length ? offset + max : null;
         const cols = Object.keys(records[0] ?? {}).filter((k) => k !== 'attributes');
         const esc = (x: unknown): string => {
           const s = x === null || x === undefined ? '' : String(x);
           return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
         };
         const csv =
-          [cols.join(','), ...records.map((r) => cols.map((c) => esc(r[c])).join(','))].join('\n') +
+          [cols.join(','), ...set.map((r) => cols.map((c) => esc(r[c])).join(','))].join('\n') +
           '\n';
         res.writeHead(200, {
           'Content-Type': 'text/csv',
-          'Sforce-Locator': 'null',
-          'Sforce-NumberOfRecords': String(records.length)
+          'Sforce-Locator':
+            next === null ? 'null' : Buffer.from(String(next), 'utf8').toString('base64'),
+          'Sforce-NumberOfRecords': String(set.length)
         });
         res.end(csv);
         return;

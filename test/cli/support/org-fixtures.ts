@@ -76,7 +76,17 @@ export function healthyOrg(namespace: boolean): Record<string, FakeTable> {
     [ns('IsActive__c')]: true
   });
   return {
-    Lead: tableOf(leads, ['Rating', 'LeadSource', 'Status', ...stampFields], '00Q'),
+    Lead: {
+      ...tableOf(leads, ['Rating', 'LeadSource', 'Status', ...stampFields], '00Q'),
+      // conversion fields: written only by a lead conversion, never by a REST insert or update
+      readOnly: [
+        'IsConverted',
+        'ConvertedDate',
+        'ConvertedOpportunityId',
+        'ConvertedAccountId',
+        'ConvertedContactId'
+      ]
+    },
     LeadHistory: tableOf(csv('LeadHistory.csv')),
     Task: tableOf(activities('Task.csv'), ['CompletedDateTime'], '00T'),
     Event: tableOf(activities('Event.csv'), [], '00U'),
@@ -102,6 +112,11 @@ export function healthyOrg(namespace: boolean): Record<string, FakeTable> {
       ],
       ['LanguageLocaleKey', 'CreatedDate', 'ProfileId']
     ),
+    Opportunity: {
+      ...tableOf(csv('Opportunity.csv'), ['Description'], '006'),
+      // derived from StageName by the platform
+      readOnly: ['IsWon', 'IsClosed']
+    },
     Group: tableOf(csv('Group.csv')),
     QueueSobject: tableOf(
       csv('Group.csv').map((g) => ({

@@ -140,6 +140,7 @@ export default class Seed extends SfCommand<SeedResult> {
         messages.getMessage(`info.bypass.${result.bypass.mode}`, [result.bypass.permissionSet])
       );
     this.warn(messages.getMessage('warning.usersMapped', [generated.users, result.users]));
+    for (const w of result.warnings) this.warn(w);
     for (const f of result.failures.slice(0, 10))
       this.warn(`${f.object} ${f.sourceId}: ${f.message}`);
     if (result.failures.length > 10)
@@ -153,6 +154,17 @@ export default class Seed extends SfCommand<SeedResult> {
         org.getUsername() ?? ''
       ])
     );
+    if (result.engagementField)
+      this.log(
+        messages.getMessage('info.engagement', [result.engagementField, result.engagementUpdates])
+      );
+    if (result.opportunities.created)
+      this.log(
+        messages.getMessage('info.opportunities', [
+          result.opportunities.created,
+          result.opportunities.leadsNotConverted
+        ])
+      );
     return {
       seed: flags.seed,
       target: org.getUsername() ?? org.getOrgId(),

@@ -148,6 +148,15 @@ describe('speedToLeadDashboard', () => {
     assert.match(await page.locator('[data-kpi="hitRate"]').innerText(), /87\.3%/);
     assert.match(await page.locator('[data-kpi="median"]').innerText(), /9\.5 min/);
     assert.match(await page.locator('[data-kpi="atRisk"]').innerText(), /5/);
+    assert.match(
+      await page.locator('[data-id="unit"]').innerText(),
+      /count engagement cycles: 519 cycles of 488 leads .* live queue counts leads waiting now/,
+      'the units are spelled out'
+    );
+    assert.match(
+      await page.locator('.panel-title', { hasText: 'Live queue' }).innerText(),
+      /leads waiting now/
+    );
 
     const canvases = page.locator('canvas[data-chart]');
     await page.waitForFunction('window.Chart !== undefined');

@@ -27,7 +27,7 @@ const REFRESH_OPTIONS = [
 ];
 const REP_COLUMNS = [
   { label: 'Rep', fieldName: 'repName', sortable: true, initialWidth: 160 },
-  { label: 'Leads', fieldName: 'leads', type: 'number', sortable: true },
+  { label: 'Cycles', fieldName: 'cycles', type: 'number', sortable: true },
   { label: 'Hit rate', fieldName: 'hitRate', type: 'percent', sortable: true },
   {
     label: 'Human delay (median min)',
@@ -62,7 +62,9 @@ function isoDate(ms, timeZone) {
 /**
  * The leader's speed-to-lead dashboard: KPI tiles, Chart.js charts (static resource loaded with
  * loadScript), a sortable rep scorecard, the live queue of open leads and filters with an
- * optional auto-refresh. All numbers come from StlDashboardController's aggregate queries.
+ * optional auto-refresh. All numbers come from StlDashboardController. Units: the SLA and
+ * speed-to-lead figures count engagement cycles (a lead that came back is judged once per
+ * cycle); the live queue and "open leads at risk" count leads waiting now. The labels say which.
  */
 export default class SpeedToLeadDashboard extends NavigationMixin(LightningElement) {
   startDate = isoDate(Date.now() - 29 * DAY_MS, USER_TIME_ZONE);
@@ -215,7 +217,7 @@ export default class SpeedToLeadDashboard extends NavigationMixin(LightningEleme
         key: 'hitRate',
         label: 'SLA hit rate',
         value: formatPercent(k.hitRate),
-        detail: `${k.hit || 0} hit · ${k.missed || 0} missed`
+        detail: `${k.hit || 0} hit · ${k.missed || 0} missed cycles`
       },
       {
         key: 'atRisk',
@@ -224,8 +226,8 @@ export default class SpeedToLeadDashboard extends NavigationMixin(LightningEleme
         // Leads in a queue have a lead type but no clock yet: shown here, never as Not Applicable.
         detail:
           k.awaitingAssignment > 0
-            ? `due soon or past due · ${k.awaitingAssignment} awaiting assignment`
-            : 'due soon or past due',
+            ? `waiting now, due soon or past due · ${k.awaitingAssignment} awaiting assignment`
+            : 'waiting now, due soon or past due',
         tileClass: k.openAtRisk > 0 ? 'kpi kpi_alert' : 'kpi'
       }
     ].map((tile) => ({ tileClass: 'kpi', ...tile }));
@@ -237,7 +239,42 @@ export default class SpeedToLeadDashboard extends NavigationMixin(LightningEleme
       return '';
     }
     const fmt = new Intl.NumberFormat(LOCALE);
-    return `Estimated from a sample of ${fmt.format(s.size)} leads, spread evenly over the range: it holds more than ${fmt.format(s.populationAtLeast - 1)} leads. Narrow the filters for exact numbers.`;
+    return `Estimated from a sample of ${fmt.format(s.size)} cycles, spread evenly over the range: it holds more than ${fmt.format(s.populationAtLeast - 1)} cycles. Narrow the filters for exact numbers.`;
+  }
+
+  /** Says what the figures count: cycles for SLA performance, leads for the live queue. */
+  get unitNote() {
+    const k = this.data && this.data.kpis;
+    if (!k) {
+      return '';
+    }
+    const fmt = new Intl.NumberFormat(LOCALE);
+    const plural = (n, one, many) => `${fmt.format(n)} ${n === 1 ? one : many}`;
+    const counted =
+      k.leads === null || k.leads === undefined
+        ? 'SLA and speed-to-lead figures count engagement cycles engaged in this range'
+        : `SLA and speed-to-lead figures count engagement cycles: ${plural(k.total || 0, 'cycle', 'cycles')} of ${plural(k.leads, 'lead', 'leads')} engaged in this range`;
+    const closed =
+      k.closedWithoutOutcome > 0
+        ? ` ${plural(k.closedWithoutOutcome, 'cycle was', 'cycles were')} superseded before any outcome (neither hit nor missed).`
+        : '';
+    return `${counted}; a lead that came back is judged once per cycle.${closed} The live queue counts leads waiting now.`;
+  }
+
+  /** Stamped leads in range that have no cycle: left out of the figures until migrated. */
+  get missingCyclesNote() {
+    const m = this.data && this.data.missingCycles;
+    if (!m || !(m.count > 0)) {
+      return '';
+    }
+    const fmt = new Intl.NumberFormat(LOCALE);
+    const capped = m.countCap && m.count > m.countCap;
+    const count = capped ? `${fmt.format(m.countCap)}+` : fmt.format(m.count);
+    const subject =
+      !capped && m.count === 1
+        ? '1 stamped lead engaged in this range has'
+        : `${count} stamped leads engaged in this range have`;
+    return `${subject} no engagement cycle (stamped before the cycle migration ran, or loaded with the triggers bypassed), so the figures below leave them out. Ask an admin to run the cycle migration (StlCycleMigrationBatch) once to add them.`;
   }
 
   get reps() {
@@ -385,8 +422,12 @@ export default class SpeedToLeadDashboard extends NavigationMixin(LightningEleme
         data: {
           labels: types.map((t) => t.leadType),
           datasets: [
-            { label: 'Hit', data: types.map((t) => t.hit), backgroundColor: COLORS.green },
-            { label: 'Missed', data: types.map((t) => t.missed), backgroundColor: COLORS.red }
+            { label: 'Hit cycles', data: types.map((t) => t.hit), backgroundColor: COLORS.green },
+            {
+              label: 'Missed cycles',
+              data: types.map((t) => t.missed),
+              backgroundColor: COLORS.red
+            }
           ]
         },
         options: {
@@ -400,7 +441,7 @@ export default class SpeedToLeadDashboard extends NavigationMixin(LightningEleme
           labels: weeks.map((w) => w.week),
           datasets: [
             line(
-              'SLA hit rate (%)',
+              'SLA hit rate of cycles (%)',
               weeks.map((w) => toPercent(w.hitRate)),
               COLORS.green,
               { pointRadius: 3 }

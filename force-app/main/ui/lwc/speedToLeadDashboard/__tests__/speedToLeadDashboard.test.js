@@ -92,9 +92,52 @@ describe('c-speed-to-lead-dashboard', () => {
     expect(kpi(element, 'atRisk')).toBe('5');
     expect($(element, '[data-kpi="atRisk"]').className).toContain('kpi_alert');
     expect($(element, '[data-kpi="atRisk"] .kpi-detail').textContent).toBe(
-      'due soon or past due · 3 awaiting assignment'
+      'waiting now, due soon or past due · 3 awaiting assignment'
+    );
+    expect($(element, '[data-kpi="hitRate"] .kpi-detail').textContent).toBe(
+      '420 hit · 61 missed cycles'
     );
     expect($(element, '[data-id="sample"]')).toBeNull();
+    expect($(element, '[data-id="missing-cycles"]')).toBeNull();
+    await expect(element).toBeAccessible();
+  });
+
+  it('says the figures count cycles and the live queue counts leads', async () => {
+    const element = await render();
+
+    expect($(element, '[data-id="unit"]').textContent).toBe(
+      'SLA and speed-to-lead figures count engagement cycles: 519 cycles of 488 leads engaged in ' +
+        'this range; a lead that came back is judged once per cycle. 4 cycles were superseded ' +
+        'before any outcome (neither hit nor missed). The live queue counts leads waiting now.'
+    );
+    const titles = $$(element, '.panel-title').map((t) => t.textContent);
+    expect(titles).toEqual([
+      'Speed to lead trend (cycles)',
+      'Systems vs human delay per week (cycles)',
+      'Hit and miss by lead type (cycles)',
+      'Hit rate over time (cycles)',
+      'Rep scorecard (cycles)',
+      'Live queue (leads waiting now)'
+    ]);
+    const columns = $(element, 'lightning-datatable').columns.map((c) => c.label);
+    expect(columns).toContain('Cycles');
+    expect(columns).not.toContain('Leads');
+    const avery = $(element, 'lightning-datatable').data.find((r) => r.repName === 'Avery Chen');
+    expect(avery.cycles).toBe(130);
+  });
+
+  it('warns when stamped leads in range have no engagement cycle', async () => {
+    getDashboard.mockResolvedValue({ ...dashboard, missingCycles: { count: 1, countCap: 2000 } });
+    const element = await render();
+
+    expect($(element, '[data-id="missing-cycles"]').textContent).toBe(
+      '1 stamped lead engaged in this range has no engagement cycle (stamped before the cycle ' +
+        'migration ran, or loaded with the triggers bypassed), so the figures below leave them ' +
+        'out. Ask an admin to run the cycle migration (StlCycleMigrationBatch) once to add them.'
+    );
+    expect($(element, '[data-id="missing-cycles"]').parentElement.getAttribute('role')).toBe(
+      'status'
+    );
     await expect(element).toBeAccessible();
   });
 
@@ -133,6 +176,10 @@ describe('c-speed-to-lead-dashboard', () => {
       'Contact Sales',
       'Hot',
       'Content Download'
+    ]);
+    expect(byCanvas.leadTypes.config.data.datasets.map((d) => d.label)).toEqual([
+      'Hit cycles',
+      'Missed cycles'
     ]);
     expect(byCanvas.leadTypes.config.data.datasets[1].data).toEqual([9, 20, 17, 15]);
     expect(byCanvas.hitRate.config.data.datasets[0].data[0]).toBe(87);
@@ -260,7 +307,14 @@ describe('c-speed-to-lead-dashboard', () => {
     const element = await render();
 
     expect($(element, '[data-id="sample"]').textContent).toBe(
-      'Estimated from a sample of 5,000 leads, spread evenly over the range: it holds more than 10,000 leads. Narrow the filters for exact numbers.'
+      'Estimated from a sample of 5,000 cycles, spread evenly over the range: it holds more than 10,000 cycles. Narrow the filters for exact numbers.'
+    );
+    // A sample cannot tell how many distinct leads: the unit note does not invent a number.
+    expect($(element, '[data-id="unit"]').textContent).toMatch(
+      /^SLA and speed-to-lead figures count engagement cycles engaged in this range; .* 20 cycles were superseded/
+    );
+    expect($(element, '[data-id="missing-cycles"]').textContent).toMatch(
+      /^2,000\+ stamped leads engaged in this range have no engagement cycle/
     );
     expect($(element, '.queue-number[data-zone="red"]').textContent).toBe('2,000+');
     expect($(element, '.queue-number[data-zone="yellow"]').textContent).toBe('2');

@@ -5,8 +5,13 @@
 //   --junit <file>         write results as JUnit XML
 //   --coverage             measure line coverage of non-test classes and triggers
 //   --min-coverage <pct>   exit non-zero when total coverage is below pct (implies --coverage)
-//   --list-unsupported     pre-pass: list every construct the runtime cannot compile, then exit
-// Exit code: 0 when every test passes (and coverage is high enough), 1 otherwise.
+//   --list-unsupported     pre-pass: list every compile error and every construct the runtime
+//                          cannot compile, then exit
+//   --no-typecheck         skip the static check that runs before the tests
+// Before the tests, every class and trigger is checked statically (as a deploy compiles them):
+// compile errors are printed, and the tests of classes that do not compile fail.
+// Exit code: 0 when every test passes, there is no compile error (and coverage is high
+// enough), 1 otherwise.
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -20,6 +25,7 @@ interface Args {
   coverage: boolean;
   minCoverage: number | null;
   listUnsupported: boolean;
+  typecheck: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -30,7 +36,8 @@ function parseArgs(argv: string[]): Args {
     junit: null,
     coverage: false,
     minCoverage: null,
-    listUnsupported: false
+    listUnsupported: false,
+    typecheck: true
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -65,6 +72,9 @@ function parseArgs(argv: string[]): Args {
       }
       case '--list-unsupported':
         a.listUnsupported = true;
+        break;
+      case '--no-typecheck':
+        a.typecheck = false;
         break;
       default:
         throw new Error(`Unknown option ${arg}`);
@@ -117,6 +127,7 @@ function main(): number {
     projectDir: args.project,
     classes: args.classes.length ? args.classes : undefined,
     coverage: args.coverage,
+    typecheck: args.typecheck,
     onResult: (t) => {
       const mark = t.outcome === 'Pass' ? 'PASS' : t.outcome === 'Fail' ? 'FAIL' : 'NOT SUPPORTED';
       console.log(`${mark.padEnd(13)} ${t.className}.${t.methodName} (${t.durationMs} ms)`);
@@ -129,7 +140,8 @@ function main(): number {
   if (args.listUnsupported) {
     const list = session.listUnsupported();
     for (const l of list) console.log(l);
-    console.log(`${list.length} unsupported construct(s)`);
+    const errors = session.typecheck().errors.length;
+    console.log(`${errors} compile error(s), ${list.length - errors} unsupported construct(s)`);
     return list.length ? 1 : 0;
   }
   if (args.classes.length) {
@@ -140,12 +152,27 @@ function main(): number {
       return 2;
     }
   }
+  let compileErrors = 0;
+  if (args.typecheck) {
+    const checkStarted = Date.now();
+    const { errors } = session.typecheck();
+    compileErrors = errors.length;
+    const took = ((Date.now() - checkStarted) / 1000).toFixed(1);
+    if (errors.length) {
+      console.log(`Compile errors (a deploy to an org would fail):`);
+      for (const e of errors) console.log(`  ${e.file}:${e.line}: ${e.message}`);
+      console.log(`${errors.length} compile error(s) (static check ${took} s)\n`);
+    } else {
+      console.log(`Static check: no compile errors (${took} s)`);
+    }
+  }
   const result = session.run();
   const s = result.summary;
   console.log(
     `\n${s.total} test(s): ${s.passed} passed, ${s.failed} failed, ${s.notSupported} not supported (${(s.durationMs / 1000).toFixed(1)} s)`
   );
-  let ok = s.failed === 0 && s.notSupported === 0;
+  if (compileErrors) console.log(`${compileErrors} compile error(s): see the list above`);
+  let ok = s.failed === 0 && s.notSupported === 0 && compileErrors === 0;
   if (result.coverage) {
     let covered = 0;
     let total = 0;

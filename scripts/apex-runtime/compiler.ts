@@ -69,6 +69,7 @@ import {
   type Completion,
   type Expr,
   type FieldInfo,
+  type MethodInfo,
   type Stmt
 } from './model.ts';
 import {
@@ -91,6 +92,15 @@ import {
   type NumKind
 } from './types.ts';
 import type { Interpreter } from './interpreter.ts';
+import {
+  SYSTEM_TYPE_NAMES,
+  UNKNOWN,
+  assignable,
+  kindOf,
+  resolveOverload,
+  shown,
+  type TypeEnv
+} from './typecheck/rules.ts';
 
 export interface Typed {
   fn: Expr;
@@ -159,6 +169,28 @@ export class CompileError extends Error {
   }
 }
 
+/** A compile error found in check mode: the message and the line it is reported at. */
+export interface Diagnostic {
+  message: string;
+  line: number;
+}
+
+/** Methods every object has (System.Object); never reported as missing. */
+const OBJECT_METHODS = new Set(['tostring', 'equals', 'hashcode']);
+
+function unknownTyped(what: string): Typed {
+  return {
+    type: UNKNOWN,
+    fn: () => {
+      throw new Error(`internal: ${what} was not compiled (check mode)`);
+    }
+  };
+}
+
+function isCustomName(name: string): boolean {
+  return /__(c|r|mdt|e)$/i.test(name);
+}
+
 function topOf(c: ClassInfo): ClassInfo {
   let t = c;
   while (t.outer) t = t.outer;
@@ -170,6 +202,13 @@ export class MethodCompiler {
   private slots = 0;
   /** name of the property whose accessor is being compiled (refers to backing storage) */
   accessorOf: string | null = null;
+  /**
+   * Check mode (the whole-project static pass): compile errors are recorded here and
+   * compilation goes on; a construct the runtime cannot compile types as unknown.
+   */
+  diagnostics: Diagnostic[] | null = null;
+  /** check mode: part of the body could not be compiled, so the result must not be run */
+  degraded = false;
 
   constructor(
     readonly rt: Interpreter,
@@ -185,7 +224,10 @@ export class MethodCompiler {
     return this.slots;
   }
 
-  declare(name: string, type: string): number {
+  declare(name: string, type: string, ctx?: ApexParserRuleContext): number {
+    if (ctx && this.checking && this.scope.lookup(name)) {
+      this.flag(`Duplicate variable: ${name}`, ctx);
+    }
     const slot = this.slots++;
     this.scope.vars.set(name.toLowerCase(), { slot, type });
     return slot;
@@ -228,9 +270,138 @@ export class MethodCompiler {
     what: string,
     ctx: ApexParserRuleContext
   ): void {
-    if (!this.visible(owner, modifiers, annotations)) {
-      throw new CompileError(`${what} is not visible`, this.loc(ctx));
+    if (!this.visible(owner, modifiers, annotations)) this.report(`${what} is not visible`, ctx);
+  }
+
+  get checking(): boolean {
+    return this.diagnostics !== null;
+  }
+
+  /** A compile error: recorded in check mode, else thrown (the test that reached it fails). */
+  report(message: string, ctx: ApexParserRuleContext): void {
+    if (this.diagnostics) this.diagnostics.push({ message, line: ctx.start.line });
+    else throw new CompileError(message, this.loc(ctx));
+  }
+
+  /** A compile error only the check pass reports (lazy compilation keeps its old behaviour). */
+  private flag(message: string, ctx: ApexParserRuleContext): void {
+    if (this.diagnostics) this.diagnostics.push({ message, line: ctx.start.line });
+  }
+
+  private envCache: TypeEnv | null = null;
+
+  /** The project's classes and SObject types, as the typing rules see them. */
+  get env(): TypeEnv {
+    if (this.envCache) return this.envCache;
+    const rt = this.rt;
+    const from = this.cls;
+    this.envCache = {
+      projectClass: (name) => {
+        const c = rt.resolveClass(splitType(name).base, from);
+        return c && !c.system ? c : null;
+      },
+      isConcreteSObject: (name) => {
+        const l = name.toLowerCase();
+        return l !== 'sobject' && l !== 'aggregateresult' && !!rt.data.findObject(name);
+      },
+      derives: (a, b) => {
+        try {
+          return rt.isSubclass(a, b);
+        } catch {
+          return null;
+        }
+      }
+    };
+    return this.envCache;
+  }
+
+  /** `Illegal assignment from X to Y` when a value of type `from` can never be stored in `to`. */
+  checkAssign(from: string, to: string, ctx: ApexParserRuleContext): void {
+    if (!this.checking) return;
+    if (assignable(from, to, this.env) === 'no') {
+      this.flag(`Illegal assignment from ${shown(from)} to ${shown(to)}`, ctx);
     }
+  }
+
+  /**
+   * Whether every member of `cls` is known: its superclasses and interfaces are all project
+   * classes (a system parent such as Exception or Comparable brings members the runtime may
+   * not list, so nothing is reported as missing there).
+   */
+  closedHierarchy(cls: ClassInfo): boolean {
+    try {
+      const seen = new Set<ClassInfo>();
+      const walk = (c: ClassInfo): boolean => {
+        if (seen.has(c)) return true;
+        seen.add(c);
+        if (c.system || c.isException) return false;
+        if (c.superName) {
+          const sup = this.rt.superOf(c);
+          if (!sup || !walk(sup)) return false;
+        }
+        const ifaces = this.rt.interfacesOf(c);
+        if (ifaces.length !== c.interfaceNames.length) return false;
+        return ifaces.every(walk);
+      };
+      return walk(cls);
+    } catch {
+      return false;
+    }
+  }
+
+  /** `Invalid type: Foo` for a declared type no project class, SObject or system type matches. */
+  checkType(text: string, ctx: ApexParserRuleContext): void {
+    if (!this.checking) return;
+    const { base, args } = splitType(text);
+    for (const a of args) this.checkType(a, ctx);
+    const simple = canonicalSimple(base);
+    if (simple !== base || args.length) return; // primitives and collections
+    if (simple.toLowerCase() === 'void') return;
+    if (this.rt.resolveClass(simple, this.cls)) return;
+    if (this.rt.isSObjectType(simple)) return;
+    if (this.rt.stdlib.canonicalBuiltinType(simple)) return;
+    const parts = simple.split('.');
+    if (SYSTEM_TYPE_NAMES.has(parts[0].toLowerCase())) return;
+    if (parts.length > 1) {
+      // Outer.Inner: only judged when Outer is a project class (else a namespace)
+      const outer = this.rt.resolveClass(parts[0], this.cls);
+      if (!outer || outer.system) return;
+    } else if (!isCustomName(simple)) {
+      // the runtime describes few standard objects and system types: an unknown standard
+      // name may well exist on the platform, so only custom (__c, __mdt, __e) names are judged
+      return;
+    }
+    this.flag(`Invalid type: ${simple}`, ctx);
+  }
+
+  /** Argument types as the platform prints them in a signature. */
+  private sig(args: Typed[]): string {
+    return args.map((a) => shown(a.type === UNKNOWN ? 'Object' : a.type)).join(', ');
+  }
+
+  /**
+   * Overload resolution on a project class (check mode reports when nothing applies). Returns
+   * the statically chosen method when the argument types decide it.
+   */
+  private pickOverload(
+    cands: MethodInfo[],
+    args: Typed[],
+    describe: () => string,
+    ctx: ApexParserRuleContext,
+    report: boolean
+  ): MethodInfo | null {
+    if (!cands.length) return null;
+    const chosen = resolveOverload(
+      cands,
+      args.map((a) => a.type),
+      (m, i) => this.rt.resolveTypeName(m.params[i].type, m.owner),
+      this.env
+    );
+    if (!chosen.length) {
+      if (report) this.flag(describe(), ctx);
+      return null;
+    }
+    return chosen.length === 1 ? chosen[0] : null;
   }
 
   unsupported(what: string, ctx: ApexParserRuleContext): never {
@@ -257,6 +428,7 @@ export class MethodCompiler {
     } catch (e) {
       if (!this.collect || !(e instanceof NotSupportedLocally) || ctx.block()) throw e;
       this.collect.push(e.message);
+      this.degraded = true;
       return () => NORMAL;
     }
     const line = ctx.start.line;
@@ -298,8 +470,18 @@ export class MethodCompiler {
     const ret = ctx.returnStatement();
     if (ret) {
       const e = ret.expression();
-      if (!e) return () => RETURN;
+      const isVoid = this.returnType.toLowerCase() === 'void';
+      if (!e) {
+        if (!isVoid) {
+          this.flag(`Missing return statement required return type: ${this.returnType}`, ret);
+        }
+        return () => RETURN;
+      }
       const v = this.expr(e);
+      if (isVoid) this.flag('Void method must not return a value', ret);
+      else if (assignable(v.type, this.returnType, this.env) === 'no' && this.checking) {
+        this.flag(`Illegal conversion from ${shown(v.type)} to ${shown(this.returnType)}`, ret);
+      }
       const target = this.returnType;
       const conv = this.converter(v.type, target, e);
       return (f) => {
@@ -410,14 +592,17 @@ export class MethodCompiler {
   }
 
   private localVars(lv: LocalVariableDeclarationContext): Stmt {
-    const type = this.rt.resolveTypeName(typeText(lv.typeRef()), this.cls);
+    const text = typeText(lv.typeRef());
+    this.checkType(text, lv.typeRef());
+    const type = this.rt.resolveTypeName(text, this.cls);
     const parts: Stmt[] = [];
     for (const d of lv.variableDeclarators().variableDeclarator_list()) {
       const init = d.expression();
       // the initialiser is compiled before the name is in scope
       const v = init ? this.expr(init) : null;
+      if (v) this.checkAssign(v.type, type, init!);
       const conv = v ? this.converter(v.type, type, init!) : null;
-      const slot = this.declare(d.id().getText(), type);
+      const slot = this.declare(d.id().getText(), type, d);
       if (v) {
         const fn = v.fn;
         parts.push((f) => {
@@ -440,9 +625,10 @@ export class MethodCompiler {
     try {
       const en = fc.enhancedForControl();
       if (en) {
+        this.checkType(typeText(en.typeRef()), en.typeRef());
         const type = this.rt.resolveTypeName(typeText(en.typeRef()), this.cls);
         const src = this.expr(en.expression());
-        const slot = this.declare(en.id().getText(), type);
+        const slot = this.declare(en.id().getText(), type, en.id());
         const body = fs.statement() ? this.statement(fs.statement()) : () => NORMAL as Completion;
         const conv = this.converter(elementTypeOf(src.type), type, en);
         return (f) => {
@@ -526,9 +712,10 @@ export class MethodCompiler {
     const body = this.block(tr.block());
     const catches = tr.catchClause_list().map((cc) => {
       const typeName = cc.qualifiedName().getText();
+      this.checkType(typeName, cc.qualifiedName());
       const exCls = this.rt.resolveExceptionClass(typeName, this.cls, cc);
       this.push();
-      const slot = this.declare(cc.id().getText(), exCls.name);
+      const slot = this.declare(cc.id().getText(), exCls.name, cc.id());
       const blk = this.block(cc.block());
       this.pop();
       return { exCls, slot, blk };
@@ -585,8 +772,9 @@ export class MethodCompiler {
       let slot = -1;
       if (wv.ELSE()) test = null;
       else if (wv.typeRef()) {
+        this.checkType(typeText(wv.typeRef()), wv.typeRef());
         const t = this.rt.resolveTypeName(typeText(wv.typeRef()), this.cls);
-        slot = this.declare(wv.id().getText(), t);
+        slot = this.declare(wv.id().getText(), t, wv.id());
         test = (v) => this.rt.isInstanceOf(v, t);
       } else {
         const lits = wv.whenLiteral_list().map((l) => this.whenLiteral(l, subject.type));
@@ -682,6 +870,18 @@ export class MethodCompiler {
   }
 
   expr(ctx: ExpressionContext): Typed {
+    if (!this.diagnostics) return this.exprInner(ctx);
+    try {
+      return this.exprInner(ctx);
+    } catch (e) {
+      if (!(e instanceof NotSupportedLocally)) throw e;
+      this.collect?.push(e.message);
+      this.degraded = true;
+      return unknownTyped(ctx.getText());
+    }
+  }
+
+  private exprInner(ctx: ExpressionContext): Typed {
     if (ctx instanceof PrimaryExpressionContext) return this.primary(ctx);
     if (ctx instanceof DotExpressionContext) return this.dot(ctx);
     if (ctx instanceof MethodCallExpressionContext) return this.methodCall(ctx);
@@ -730,6 +930,7 @@ export class MethodCompiler {
       return { type: a.type, fn: (f) => a.fn(f) ?? b.fn(f) };
     }
     if (ctx instanceof CastExpressionContext) {
+      this.checkType(typeText(ctx.typeRef()), ctx.typeRef());
       const t = this.rt.resolveTypeName(typeText(ctx.typeRef()), this.cls);
       const a = this.expr(ctx.expression());
       const rt = this.rt;
@@ -752,6 +953,7 @@ export class MethodCompiler {
       };
     }
     if (ctx instanceof InstanceOfExpressionContext) {
+      this.checkType(typeText(ctx.typeRef()), ctx.typeRef());
       const t = this.rt.resolveTypeName(typeText(ctx.typeRef()), this.cls);
       const a = this.expr(ctx.expression());
       return { type: 'Boolean', fn: (f) => this.rt.isInstanceOf(a.fn(f), t) };
@@ -884,9 +1086,26 @@ export class MethodCompiler {
     };
   }
 
+  /** `Comparison arguments must be compatible types` for two primitives neither converts to. */
+  private checkComparable(a: Typed, b: Typed, ctx: ApexParserRuleContext): void {
+    if (!this.checking) return;
+    const env = this.env;
+    const ka = kindOf(a.type, env);
+    const kb = kindOf(b.type, env);
+    const definite = (k: string): boolean => k === 'primitive' || k === 'class' || k === 'sobject';
+    if (!definite(ka) || !definite(kb) || (ka !== 'primitive' && kb !== 'primitive')) return;
+    if (assignable(a.type, b.type, env) === 'no' && assignable(b.type, a.type, env) === 'no') {
+      this.flag(
+        `Comparison arguments must be compatible types: ${shown(a.type)}, ${shown(b.type)}`,
+        ctx
+      );
+    }
+  }
+
   private equality(ctx: EqualityExpressionContext): Typed {
     const a = this.expr(ctx.expression(0));
     const b = this.expr(ctx.expression(1));
+    this.checkComparable(a, b, ctx);
     const rt = this.rt;
     if (ctx.TRIPLEEQUAL()) return { type: 'Boolean', fn: (f) => rt.exactEquals(a.fn(f), b.fn(f)) };
     if (ctx.TRIPLENOTEQUAL())
@@ -901,6 +1120,7 @@ export class MethodCompiler {
   private compare(ctx: CmpExpressionContext): Typed {
     const a = this.expr(ctx.expression(0));
     const b = this.expr(ctx.expression(1));
+    this.checkComparable(a, b, ctx);
     const lt = !!ctx.LT();
     const eq = !!ctx.ASSIGN();
     return {
@@ -918,6 +1138,7 @@ export class MethodCompiler {
     const rhs = this.expr(ctx.expression(1));
     const opText = ctx.getChild(1).getText();
     if (opText === '=') {
+      this.checkAssign(rhs.type, lv.type, ctx.expression(1));
       const conv = this.converter(rhs.type, lv.type, ctx);
       return {
         type: lv.type,
@@ -977,6 +1198,11 @@ export class MethodCompiler {
       }
       const fld = this.findField(name);
       if (fld) return this.fieldLValue(fld.field, fld.cls, null, ctx);
+      if (this.checking && !this.rt.isTriggerContext(this.cls)) {
+        this.flag(`Variable does not exist: ${name}`, ctx);
+        const u = unknownTyped(name);
+        return { type: UNKNOWN, get: u.fn, set: u.fn };
+      }
       return this.unsupported(`assignment to unknown variable ${name}`, ctx);
     }
     if (ctx instanceof DotExpressionContext && ctx.anyId()) {
@@ -984,7 +1210,12 @@ export class MethodCompiler {
       const target = this.resolveOrExpr(ctx.expression());
       if (target.kind === 'class') {
         const fld = rt.lookupField(target.cls, member);
-        if (!fld) this.unsupported(`static field ${target.cls.name}.${member}`, ctx);
+        if (!fld) {
+          if (this.checking && this.closedHierarchy(target.cls)) {
+            this.flag(`Variable does not exist: ${member}`, ctx.anyId());
+          }
+          this.unsupported(`static field ${target.cls.name}.${member}`, ctx);
+        }
         this.requireVisible(
           fld.owner,
           fld.modifiers,
@@ -997,6 +1228,7 @@ export class MethodCompiler {
       if (target.kind !== 'value') this.unsupported(`assignment to ${ctx.getText()}`, ctx);
       const obj = target.t;
       this.checkFieldAccess(obj.type, member, true, ctx);
+      this.checkMemberExists(obj.type, member, ctx.anyId());
       const t = rt.memberType(obj.type, member);
       return {
         type: t,
@@ -1065,6 +1297,10 @@ export class MethodCompiler {
     if (p instanceof IdPrimaryContext) {
       const r = this.resolveName([p.id().getText()], p);
       if (r && r.kind === 'value') return r.t;
+      if (!r && this.checking && !this.rt.isTriggerContext(this.cls)) {
+        this.flag(`Variable does not exist: ${p.getText()}`, p);
+        return unknownTyped(p.getText());
+      }
       return this.unsupported(`unknown identifier ${p.getText()}`, p);
     }
     if (p instanceof ThisPrimaryContext) {
@@ -1091,9 +1327,7 @@ export class MethodCompiler {
     if (l.IntegerLiteral()) {
       const text = l.IntegerLiteral().getText();
       const n = Number(text);
-      if (n > INT_MAX) {
-        this.unsupported(`Illegal integer ${text} (the platform does not compile it)`, l);
-      }
+      if (n > INT_MAX) this.report('Illegal integer', l);
       return { type: 'Integer', fn: () => n };
     }
     if (l.LongLiteral()) {
@@ -1126,7 +1360,8 @@ export class MethodCompiler {
     const text = lit.start.getInputStream().getText(lit.start.start, lit.stop!.stop).slice(1, -1);
     const rt = this.rt;
     const line = p.start.line;
-    const parsed = rt.parseSoql(text, line, this.loc(p));
+    const parsed = this.parseStaticSoql(text, line, p);
+    if (!parsed) return unknownTyped(text);
     const binds = parsed.bindTexts.map((b) => this.compileBind(b, p));
     const fromType = parsed.fromType;
     const isCount = parsed.isCount;
@@ -1134,6 +1369,28 @@ export class MethodCompiler {
       type: isCount ? 'Integer' : `List<${fromType}>`,
       fn: (f) => rt.runQuery(parsed.query, (i) => binds[i](f), line, fromType)
     };
+  }
+
+  /**
+   * Parses a static SOQL query. In check mode a query naming a custom object or field the
+   * schema does not have is the platform's compile error (standard names the describes do not
+   * list stay NotSupported: the describes are not complete).
+   */
+  private parseStaticSoql(
+    text: string,
+    line: number,
+    p: SoqlPrimaryContext
+  ): ReturnType<Interpreter['parseSoql']> | null {
+    try {
+      return this.rt.parseSoql(text, line, this.loc(p));
+    } catch (e) {
+      if (!this.checking || !(e instanceof NotSupportedLocally)) throw e;
+      const m = /^SOQL that would not compile: (.*)$/s.exec(e.construct);
+      const named = m ? /'([^']+)'/.exec(m[1]) : null;
+      if (!m || !named || !isCustomName(named[1])) throw e;
+      this.flag(m[1], p);
+      return null;
+    }
   }
 
   /**
@@ -1220,6 +1477,7 @@ export class MethodCompiler {
     if (target.kind === 'value') {
       const obj = target.t;
       this.checkFieldAccess(obj.type, name, false, ctx);
+      this.checkMemberExists(obj.type, name, ctx);
       const t = rt.memberType(obj.type, name);
       return { kind: 'value', t: { type: t, fn: (f) => rt.getMember(obj.fn(f), name) } };
     }
@@ -1243,6 +1501,9 @@ export class MethodCompiler {
       }
       const inner = cls.inner.get(name.toLowerCase());
       if (inner) return { kind: 'class', cls: inner };
+      if (this.checking && this.closedHierarchy(cls)) {
+        this.flag(`Variable does not exist: ${name}`, ctx);
+      }
       return this.unsupported(`static member ${cls.name}.${name}`, ctx);
     }
     if (target.kind === 'sobject') {
@@ -1252,6 +1513,44 @@ export class MethodCompiler {
     const prop = rt.builtinStaticProperty(target.name, name, this.loc(ctx));
     if (prop.kind === 'value') return prop;
     return prop;
+  }
+
+  /**
+   * `Variable does not exist: f` for `value.f` when the value is a project class whose
+   * members are all known, or an SObject and f a custom field its schema lacks (standard
+   * fields are not judged: the describes list only the fields the package touches).
+   */
+  private checkMemberExists(type: string, name: string, ctx: ApexParserRuleContext): void {
+    if (!this.checking) return;
+    const rt = this.rt;
+    let t = type;
+    if (t.startsWith('List<') && rt.isSObjectType(elementTypeOf(t))) t = elementTypeOf(t);
+    const k = kindOf(t, this.env);
+    if (k === 'sobject') {
+      const obj = rt.data.findObject(t);
+      if (obj && isCustomName(name) && rt.data.fieldApexType(obj.name, name) === null) {
+        this.flag(`Variable does not exist: ${name}`, ctx);
+      }
+    } else if (k === 'class') {
+      const cls = this.env.projectClass(t)!;
+      if (!rt.lookupField(cls, name) && this.closedHierarchy(cls)) {
+        this.flag(`Variable does not exist: ${name}`, ctx);
+      }
+    }
+  }
+
+  /**
+   * A dotted name whose first part names nothing: `Variable does not exist: x`. Only judged
+   * for names that cannot be a system type or standard object the runtime does not know
+   * (lower-case first letter, or a custom __c/__mdt/__e name).
+   */
+  private unknownHead(names: string[], ctx: ApexParserRuleContext): boolean {
+    if (!this.checking || this.rt.isTriggerContext(this.cls)) return false;
+    const head = names[0];
+    if (SYSTEM_TYPE_NAMES.has(head.toLowerCase())) return false;
+    if (!/^[a-z]/.test(head) && !isCustomName(head)) return false;
+    this.flag(`Variable does not exist: ${head}`, ctx);
+    return true;
   }
 
   /** Visibility of `value.field` when the value's static type is a user class. */
@@ -1274,7 +1573,7 @@ export class MethodCompiler {
     );
     const testOpen = !!fld.annotations?.has('testvisible') && topOf(this.cls).isTest;
     if (write && fld.setterPrivate && topOf(this.cls) !== topOf(fld.owner) && !testOpen) {
-      throw new CompileError(`Variable is not writable: ${cls.name}.${name}`, this.loc(ctx));
+      this.report(`Variable is not writable: ${cls.name}.${name}`, ctx);
     }
   }
 
@@ -1289,7 +1588,7 @@ export class MethodCompiler {
     if (!cls || cls.system) return;
     const ms = this.rt.findMethods(cls, name, nargs, false);
     if (ms.length && !ms.some((m) => this.visible(m.owner, m.modifiers, m.annotations))) {
-      throw new CompileError(`Method is not visible: ${cls.name}.${name}`, this.loc(ctx));
+      this.report(`Method is not visible: ${cls.name}.${name}`, ctx);
     }
   }
 
@@ -1310,6 +1609,7 @@ export class MethodCompiler {
     if (names) {
       const r = this.resolveName(names, ctx);
       if (r) return r;
+      if (this.unknownHead(names, ctx)) return { kind: 'value', t: unknownTyped(names[0]) };
       return this.unsupported(`unknown name ${names.join('.')}`, ctx);
     }
     return { kind: 'value', t: this.expr(ctx) };
@@ -1351,7 +1651,10 @@ export class MethodCompiler {
         };
       }
       this.checkMethodAccess(obj.type, name, args.length, ctx);
-      const retType = rt.methodReturnType(obj.type, name, args.length, args);
+      const chosen = this.instanceCallTarget(obj.type, name, args, dmc);
+      const retType = chosen
+        ? rt.resolveTypeName(chosen.returnType, chosen.owner)
+        : rt.methodReturnType(obj.type, name, args.length, args);
       const objType = obj.type;
       return {
         type: retType,
@@ -1370,6 +1673,7 @@ export class MethodCompiler {
     const member = ctx.anyId().getText();
     if (safe) {
       const obj = this.expr(ctx.expression());
+      this.checkMemberExists(obj.type, member, ctx.anyId());
       return {
         type: rt.memberType(obj.type, member),
         fn: (f) => {
@@ -1382,6 +1686,7 @@ export class MethodCompiler {
     if (names) {
       const r = this.resolveName(names, ctx);
       if (r && r.kind === 'value') return r.t;
+      if (!r && this.unknownHead(names, ctx)) return unknownTyped(names[0]);
       return this.unsupported(
         r ? `type used as value ${ctx.getText()}` : `unknown name ${names.join('.')}`,
         ctx
@@ -1391,6 +1696,43 @@ export class MethodCompiler {
     const r = this.member(target, member, ctx);
     if (r.kind === 'value') return r.t;
     return this.unsupported(`type used as value ${ctx.getText()}`, ctx);
+  }
+
+  /**
+   * The project method `value.name(args)` calls, when the static types decide it; in check
+   * mode a call no method of the class accepts is reported.
+   */
+  private instanceCallTarget(
+    type: string,
+    name: string,
+    args: Typed[],
+    ctx: ApexParserRuleContext
+  ): MethodInfo | null {
+    const cls = kindOf(type, this.env) === 'class' ? this.env.projectClass(type) : null;
+    if (!cls || cls.kind === 'enum') return null;
+    const found = this.rt.findMethods(cls, name, args.length, false);
+    const closed = this.closedHierarchy(cls);
+    const signature = (): string =>
+      `Method does not exist or incorrect signature: void ${name}(${this.sig(args)}) from the type ${cls.name}`;
+    if (!found.length) {
+      if (closed && !OBJECT_METHODS.has(name.toLowerCase())) this.flag(signature(), ctx);
+      return null;
+    }
+    // overrides keep the declared return type, so the static choice types the call
+    return this.pickOverload(found, args, signature, ctx, closed);
+  }
+
+  /** `Constructor not defined: [C].<Constructor>(T)` when no constructor of C accepts args. */
+  private checkConstructor(cls: ClassInfo, args: Typed[], ctx: ApexParserRuleContext): void {
+    if (cls.isException || !this.closedHierarchy(cls) || cls.modifiers.has('abstract')) return;
+    const message = `Constructor not defined: [${cls.name}].<Constructor>(${this.sig(args)})`;
+    if (!cls.ctors.length) {
+      if (args.length) this.flag(message, ctx);
+      return;
+    }
+    const ctors = cls.ctors.filter((c) => c.params.length === args.length);
+    if (!ctors.length) this.flag(message, ctx);
+    else this.pickOverload(ctors, args, () => message, ctx, true);
   }
 
   private staticCall(
@@ -1411,14 +1753,35 @@ export class MethodCompiler {
       }
     }
     const m = rt.findMethods(cls, name, args.length, true);
+    const signature = (): string =>
+      `Method does not exist or incorrect signature: void ${name}(${this.sig(args)}) from the type ${cls.name}`;
     if (!m.length) {
+      if (
+        this.checking &&
+        this.closedHierarchy(cls) &&
+        !rt.findMethods(cls, name, args.length, false).length
+      ) {
+        this.flag(signature(), ctx);
+        return unknownTyped(name);
+      }
       this.unsupported(`static method ${cls.name}.${name} with ${args.length} argument(s)`, ctx);
     }
     if (!m.some((x) => this.visible(x.owner, x.modifiers, x.annotations))) {
-      throw new CompileError(`Method is not visible: ${cls.name}.${name}`, this.loc(ctx));
+      this.report(`Method is not visible: ${cls.name}.${name}`, ctx);
+    }
+    const chosen = this.pickOverload(m, args, signature, ctx, true);
+    if (chosen && m.length > 1) {
+      // the overload the static types select (Apex resolves overloads at compile time)
+      return {
+        type: rt.resolveTypeName(chosen.returnType, chosen.owner),
+        fn: (f) => {
+          const vals = args.map((a) => a.fn(f));
+          return rt.invokeMethod(chosen, null, vals, line);
+        }
+      };
     }
     return {
-      type: m[0].returnType,
+      type: (chosen ?? m[0]).returnType,
       fn: (f) => {
         const vals = args.map((a) => a.fn(f));
         return rt.invokeStatic(cls, name, vals, line, args);
@@ -1458,8 +1821,16 @@ export class MethodCompiler {
         const isOuter = c !== this.cls;
         const allStatic = found.every((m) => m.isStatic);
         if (isOuter && !allStatic) continue;
+        const chosen = this.pickOverload(
+          found,
+          args,
+          () =>
+            `Method does not exist or incorrect signature: void ${name}(${this.sig(args)}) from the type ${owner.name}`,
+          ctx,
+          this.closedHierarchy(owner)
+        );
         return {
-          type: found[0].returnType,
+          type: (chosen ?? found[0]).returnType,
           fn: (f) => {
             const vals = args.map((a) => a.fn(f));
             if (!isOuter && f.self && !allStatic)
@@ -1470,6 +1841,17 @@ export class MethodCompiler {
       }
     }
     if (rt.isTriggerContext(this.cls)) this.unsupported(`method ${name} in trigger`, ctx);
+    if (this.checking && this.closedHierarchy(this.cls)) {
+      let outerOk = true;
+      for (let c = this.cls.outer; c; c = c.outer) outerOk &&= this.closedHierarchy(c);
+      if (outerOk && !OBJECT_METHODS.has(name.toLowerCase())) {
+        this.flag(
+          `Method does not exist or incorrect signature: void ${name}(${this.sig(args)}) from the type ${this.cls.name}`,
+          ctx
+        );
+        return unknownTyped(name);
+      }
+    }
     return this.unsupported(`unknown method ${name}(${args.length} argument(s))`, ctx);
   }
 
@@ -1489,6 +1871,7 @@ export class MethodCompiler {
           : base;
       })
       .join('.');
+    this.checkType(canonicalSimple(text), cn);
     const type = rt.resolveTypeName(canonicalSimple(text), this.cls);
     const { base, args: targs } = splitType(type);
     const lbase = base.toLowerCase();
@@ -1562,7 +1945,14 @@ export class MethodCompiler {
         if (!(e instanceof AssignExpressionContext))
           this.unsupported(`SObject constructor argument ${e.getText()}`, e);
         const fname = e.expression(0).getText();
-        fields.push([rt.canonicalField(type, fname, this.loc(e)), this.expr(e.expression(1))]);
+        const value = this.expr(e.expression(1));
+        if (this.checking && isCustomName(fname) && rt.data.fieldApexType(type, fname) === null) {
+          this.flag(`Invalid field ${fname} for SObject ${rt.data.getObjectName(type)}`, e);
+          continue;
+        }
+        const canonical = rt.canonicalField(type, fname, this.loc(e));
+        this.checkAssign(value.type, rt.memberType(type, canonical), e.expression(1));
+        fields.push([canonical, value]);
       }
       const convs = fields.map(([fname, t]) =>
         this.converter(t.type, rt.memberType(type, fname), cr)
@@ -1584,11 +1974,14 @@ export class MethodCompiler {
     if (ctorCls && !ctorCls.system && ctorCls.ctors.length) {
       const ctors = ctorCls.ctors.filter((c) => c.params.length === args.length);
       if (ctors.length && !ctors.some((c) => this.visible(ctorCls, c.modifiers, c.annotations))) {
-        throw new CompileError(
+        this.report(
           `Constructor is not visible: [${ctorCls.name}].<Constructor>(${args.length})`,
-          this.loc(cr)
+          cr
         );
       }
+    }
+    if (this.checking && ctorCls && !ctorCls.system && ctorCls.kind === 'class') {
+      this.checkConstructor(ctorCls, args, cr);
     }
     return {
       type,

@@ -4,18 +4,19 @@
 
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import {
-  BlockContext,
-  ExpressionContext,
-  StatementContext,
-  type ApexParserRuleContext
-} from '@apexdevtools/apex-parser';
+import { StatementContext, type ApexParserRuleContext } from '@apexdevtools/apex-parser';
 import { ApexError, NotSupportedLocally } from './values.ts';
 import { ApexThrow, type ClassInfo, type MethodInfo } from './model.ts';
 import { loadProject, type TriggerInfo } from './loader.ts';
 import { Interpreter } from './interpreter.ts';
 import { DataBridge } from './data-bridge.ts';
-import { CompileError, MethodCompiler } from './compiler.ts';
+import { CompileError } from './compiler.ts';
+import {
+  compileErrorMessage,
+  typecheckProject,
+  type CompileProblem,
+  type TypecheckResult
+} from './typecheck/check.ts';
 
 export type Outcome = 'Pass' | 'Fail' | 'NotSupported';
 
@@ -39,6 +40,8 @@ export interface RunResult {
   tests: TestResult[];
   coverage?: Record<string, { covered: number; total: number; uncoveredLines: number[] }>;
   unsupported?: string[];
+  /** with `typecheck`: the compile errors of the project (a real org would reject the deploy) */
+  compileErrors?: CompileProblem[];
 }
 
 export interface RunOptions {
@@ -48,6 +51,12 @@ export interface RunOptions {
   fixturePath?: string;
   /** fixed clock for every test method (epoch ms); default: the wall clock at each method start */
   clockMs?: number;
+  /**
+   * Run the whole-project static check first (default true, as a deploy would): tests of a class
+   * that does not compile, or that references one, fail with its compile error without running.
+   * With `false`, a compile error surfaces only in the tests that reach the offending code.
+   */
+  typecheck?: boolean;
   onResult?: (r: TestResult) => void;
 }
 
@@ -67,6 +76,14 @@ export class TestSession {
     this.data.attach(this.rt);
     this.classes = [...project.classes.values()];
     this.triggers = project.triggers;
+  }
+
+  private checked: TypecheckResult | null = null;
+
+  /** The static check of every class and trigger (computed once per session). */
+  typecheck(): TypecheckResult {
+    this.checked ??= typecheckProject(this.rt, this.opts.projectDir, this.classes, this.triggers);
+    return this.checked;
   }
 
   testClasses(): ClassInfo[] {
@@ -173,9 +190,20 @@ export class TestSession {
   run(): RunResult {
     const started = Date.now();
     const tests: TestResult[] = [];
+    const checked = this.opts.typecheck === false ? null : this.typecheck();
     for (const cls of this.testClasses()) {
+      const blocked = checked?.blocked.get(cls.name.toLowerCase());
       for (const m of this.testMethods(cls)) {
-        const r = this.runMethod(cls, m);
+        const r: TestResult = blocked
+          ? {
+              className: cls.name,
+              methodName: m.name,
+              outcome: 'Fail',
+              message: compileErrorMessage(blocked),
+              stackTrace: null,
+              durationMs: 0
+            }
+          : this.runMethod(cls, m);
         tests.push(r);
         this.opts.onResult?.(r);
       }
@@ -188,6 +216,7 @@ export class TestSession {
       durationMs: Date.now() - started
     };
     const out: RunResult = { summary, tests };
+    if (checked) out.compileErrors = checked.errors;
     if (this.opts.coverage) out.coverage = this.coverage();
     return out;
   }
@@ -222,69 +251,13 @@ export class TestSession {
     return out;
   }
 
-  /** Pre-pass: compiles every method of every class and trigger; lists what is not supported. */
+  /**
+   * Pre-pass: the static check of every class and trigger; lists each compile error
+   * (`Compile error: ...`) and every construct the runtime cannot compile.
+   */
   listUnsupported(): string[] {
-    const found: string[] = [];
-    let current: string[] = [];
-    const all: ClassInfo[] = [];
-    const visit = (c: ClassInfo): void => {
-      all.push(c);
-      for (const i of c.inner.values()) visit(i);
-    };
-    for (const c of this.classes) if (!c.outer) visit(c);
-    for (const cls of all) {
-      const bodies: { label: string; run: () => void }[] = [];
-      for (const list of cls.methods.values()) {
-        for (const m of list) {
-          if (!m.body) continue;
-          bodies.push({
-            label: `${cls.name}.${m.name}`,
-            run: () => {
-              const mc = new MethodCompiler(this.rt, cls, m.isStatic, cls.lines, cls.file);
-              mc.collect = current;
-              mc.returnType = m.returnType;
-              for (const p of m.params) mc.declare(p.name, this.rt.resolveTypeName(p.type, cls));
-              mc.block(m.body as BlockContext);
-            }
-          });
-        }
-      }
-      for (const c of cls.ctors) {
-        bodies.push({
-          label: `${cls.name}.<init>`,
-          run: () => {
-            const mc = new MethodCompiler(this.rt, cls, false, cls.lines, cls.file);
-            mc.collect = current;
-            for (const p of c.params) mc.declare(p.name, this.rt.resolveTypeName(p.type, cls));
-            mc.block(c.body as BlockContext);
-          }
-        });
-      }
-      for (const f of cls.fieldOrder) {
-        if (!f.init) continue;
-        bodies.push({
-          label: `${cls.name}.${f.name}`,
-          run: () => {
-            new MethodCompiler(this.rt, cls, f.isStatic, cls.lines, cls.file).expr(
-              f.init as ExpressionContext
-            );
-          }
-        });
-      }
-      for (const b of bodies) {
-        current = [];
-        try {
-          this.rt.resetStatics();
-          b.run();
-          for (const msg of current) found.push(`${b.label}: ${msg}`);
-        } catch (e) {
-          for (const msg of current) found.push(`${b.label}: ${msg}`);
-          if (e instanceof NotSupportedLocally) found.push(`${b.label}: ${e.message}`);
-          else found.push(`${b.label}: ${(e as Error).message}`);
-        }
-      }
-    }
-    return found;
+    const { errors, unsupported } = this.typecheck();
+    return [...errors.map((e) => `${e.file}:${e.line}: ${compileErrorMessage(e)}`), ...unsupported];
   }
 }
 

@@ -119,7 +119,7 @@ describe('stl doctor', () => {
       const rulesCheck = (run.json?.result as any).checks.find((c: any) => c.name === 'rules');
       assert.match(
         rulesCheck.message,
-        /INVALID_TYPE: .*sObject type '(stlead__)?TouchRule__mdt' is not supported/s
+        /NOT_FOUND: (stlead__)?TouchRule__mdt cannot be described: The requested resource does not exist/
       );
     } finally {
       if (touch) tables.set('stlead__TouchRule__mdt', touch);

@@ -13,6 +13,7 @@ import {
   stripNamespace
 } from '../../lib/rules.ts';
 import type { OrgConnection } from '../audit/org-source.ts';
+import { everyRecord } from '../../lib/docs/org.ts';
 
 export type CheckStatus = 'pass' | 'warn' | 'fail';
 
@@ -151,21 +152,12 @@ export async function runDoctor(conn: OrgConnection): Promise<DoctorReport> {
   let slaRows: Row[] = [];
   let settingsRow: Row | undefined;
   try {
-    slaRows = await records(
-      conn,
-      `SELECT FIELDS(ALL) FROM ${schema.name('SlaRule__mdt')} LIMIT 200`
+    slaRows = await everyRecord<Row>(conn, schema.name('SlaRule__mdt'));
+    const touchRows = await everyRecord<Row>(conn, schema.name('TouchRule__mdt'));
+    const exclusionRows = await everyRecord<Row>(conn, schema.name('ExclusionRule__mdt'));
+    settingsRow = (await everyRecord<Row>(conn, schema.name('StlSetting__mdt'))).find(
+      (r) => r.DeveloperName === 'Default'
     );
-    const touchRows = await records(
-      conn,
-      `SELECT FIELDS(ALL) FROM ${schema.name('TouchRule__mdt')} LIMIT 200`
-    );
-    const exclusionRows = await records(
-      conn,
-      `SELECT FIELDS(ALL) FROM ${schema.name('ExclusionRule__mdt')} LIMIT 200`
-    );
-    settingsRow = (
-      await records(conn, `SELECT FIELDS(ALL) FROM ${schema.name('StlSetting__mdt')} LIMIT 200`)
-    ).find((r) => r.DeveloperName === 'Default');
     const check = async (object: string, where: string, fields: string[]): Promise<void> => {
       for (const f of fields) {
         if (!(await schema.hasField(object, f)))

@@ -7,10 +7,47 @@ import { DocsError, type ConfigRecords, type MetadataRecord } from './model.ts';
 
 const NAMESPACE = 'stlead';
 
+interface QueryPage<T> {
+  records: T[];
+  done?: boolean;
+  nextRecordsUrl?: string;
+}
+
 /** The part of a jsforce Connection this module uses. */
 export interface DocsOrgConnection {
   describeGlobal(): Promise<{ sobjects: { name: string }[] }>;
-  query<T = Record<string, unknown>>(soql: string): Promise<{ records: T[] }>;
+  describe(object: string): Promise<{ fields: { name: string }[] }>;
+  query<T = Record<string, unknown>>(soql: string): Promise<QueryPage<T>>;
+  queryMore<T = Record<string, unknown>>(locator: string): Promise<QueryPage<T>>;
+}
+
+/**
+ * Every record of an object (as the org names it) with every field: the fields come from the
+ * describe and every page is read. `SELECT FIELDS(ALL)` would need `LIMIT 200` and silently drop
+ * the rest.
+ */
+export async function everyRecord<T = Record<string, unknown>>(
+  conn: DocsOrgConnection,
+  name: string
+): Promise<T[]> {
+  let described: { fields: { name: string }[] };
+  try {
+    described = await conn.describe(name);
+  } catch (e) {
+    // keep the platform's error code (e.g. NOT_FOUND) and say which object it was
+    const err = e as { errorCode?: string; message?: string };
+    throw Object.assign(new Error(`${name} cannot be described: ${err.message ?? String(e)}`), {
+      errorCode: err.errorCode
+    });
+  }
+  const fields = described.fields.map((f) => f.name);
+  const out: T[] = [];
+  let page = await conn.query<T>(`SELECT ${fields.join(', ')} FROM ${name}`);
+  for (;;) {
+    out.push(...page.records);
+    if (page.done !== false || !page.nextRecordsUrl) return out;
+    page = await conn.queryMore<T>(page.nextRecordsUrl);
+  }
 }
 
 const SKIP = new Set([
@@ -61,10 +98,7 @@ export async function readOrgConfig(
   const all = async (t: string): Promise<MetadataRecord[]> => {
     const name = typeName(t);
     if (!name) return [];
-    const res = await conn.query<Record<string, unknown>>(
-      `SELECT FIELDS(ALL) FROM ${name} LIMIT 200`
-    );
-    return res.records.map((r) => recordFromOrg(r, name));
+    return (await everyRecord(conn, name)).map((r) => recordFromOrg(r, name));
   };
   return {
     slaRules: await all('SlaRule__mdt'),

@@ -3,4 +3,5 @@
 import { register } from 'tsx/esm/api';
 
 register();
+globalThis.__stlStandalone = true; // scripts/cli/commands.js: top-level command ids
 await import('../scripts/cli/main.ts');

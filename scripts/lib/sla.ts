@@ -211,15 +211,42 @@ export function matchesCriteria(
 const byPriority = <T extends { priority: number; developerName: string }>(a: T, b: T): number =>
   a.priority - b.priority || a.developerName.localeCompare(b.developerName);
 
+/**
+ * The active SLA rules in matching order (lowest Priority__c, then DeveloperName). Sorting once
+ * and matching many leads with `firstMatch` gives what `matchSlaRule` gives lead by lead.
+ */
+export function activeSlaRules(rules: readonly SlaRule[]): SlaRule[] {
+  return rules.filter((r) => r.isActive).sort(byPriority);
+}
+
+/** The active exclusion rules in matching order (as listed). */
+export function activeExclusionRules(rules: readonly ExclusionRule[]): ExclusionRule[] {
+  return rules.filter((r) => r.isActive);
+}
+
+/** The active touch rules of one activity object in matching order (priority, then name). */
+export function activeTouchRules(
+  activityObject: TouchRule['activityObject'],
+  rules: readonly TouchRule[]
+): TouchRule[] {
+  return rules.filter((r) => r.isActive && r.activityObject === activityObject).sort(byPriority);
+}
+
+/** The first rule of an already ordered list whose criteria the record meets. */
+export function firstMatch<R extends { criteria: readonly Condition[] }>(
+  record: Readonly<Record<string, unknown>>,
+  ordered: readonly R[]
+): R | undefined {
+  for (const r of ordered) if (matchesCriteria(record, r.criteria)) return r;
+  return undefined;
+}
+
 /** The first active SLA rule (lowest Priority__c, then DeveloperName) the lead meets. */
 export function matchSlaRule(
   lead: Readonly<Record<string, unknown>>,
   rules: readonly SlaRule[]
 ): SlaRule | undefined {
-  return rules
-    .filter((r) => r.isActive)
-    .sort(byPriority)
-    .find((r) => matchesCriteria(lead, r.criteria));
+  return firstMatch(lead, activeSlaRules(rules));
 }
 
 /** The first active exclusion rule the lead meets. */
@@ -227,7 +254,7 @@ export function matchExclusion(
   lead: Readonly<Record<string, unknown>>,
   rules: readonly ExclusionRule[]
 ): ExclusionRule | undefined {
-  return rules.filter((r) => r.isActive).find((r) => matchesCriteria(lead, r.criteria));
+  return firstMatch(lead, activeExclusionRules(rules));
 }
 
 /** The touch type of an activity, or undefined when no active touch rule for its object matches. */
@@ -236,10 +263,7 @@ export function matchTouchRule(
   activity: Readonly<Record<string, unknown>>,
   rules: readonly TouchRule[]
 ): TouchRule | undefined {
-  return rules
-    .filter((r) => r.isActive && r.activityObject === activityObject)
-    .sort(byPriority)
-    .find((r) => matchesCriteria(activity, r.criteria));
+  return firstMatch(activity, activeTouchRules(activityObject, rules));
 }
 
 export interface SlaInput {

@@ -6,6 +6,10 @@
  * percentile sits at zero-based rank h = (n - 1) * p / 100, and between ranks floor(h) and
  * ceil(h) the value is interpolated. The median is the 50th percentile under the same rule.
  * Non-finite values are ignored; an empty input has count 0 and null statistics.
+ *
+ * Every function takes a plain array or a typed array (the audit collects its delays in
+ * Float64Arrays); sorting is a Float64Array sort, much faster than sorting boxed numbers with a
+ * comparator, and gives the same order of values.
  */
 
 export interface Summary {
@@ -17,7 +21,7 @@ export interface Summary {
 }
 
 /** Percentile p (0-100) of values already sorted ascending. */
-export function percentileSorted(sorted: readonly number[], p: number): number | null {
+export function percentileSorted(sorted: ArrayLike<number>, p: number): number | null {
   if (!(p >= 0 && p <= 100)) throw new RangeError(`percentile must be within 0-100, got ${p}`);
   if (sorted.length === 0) return null;
   const h = ((sorted.length - 1) * p) / 100;
@@ -26,30 +30,32 @@ export function percentileSorted(sorted: readonly number[], p: number): number |
   return sorted[lo] + (sorted[hi] - sorted[lo]) * (h - lo);
 }
 
-export function percentile(values: readonly number[], p: number): number | null {
+export function percentile(values: ArrayLike<number>, p: number): number | null {
   return percentileSorted(sortedFinite(values), p);
 }
 
-export function mean(values: readonly number[]): number | null {
-  const finite = values.filter(Number.isFinite);
-  if (finite.length === 0) return null;
+export function mean(values: ArrayLike<number>): number | null {
   // Kahan summation keeps large samples of similar minute values accurate
   let sum = 0;
   let carry = 0;
-  for (const v of finite) {
+  let n = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (!Number.isFinite(v)) continue;
+    n++;
     const y = v - carry;
     const t = sum + y;
     carry = t - sum - y;
     sum = t;
   }
-  return sum / finite.length;
+  return n === 0 ? null : sum / n;
 }
 
-export function median(values: readonly number[]): number | null {
+export function median(values: ArrayLike<number>): number | null {
   return percentile(values, 50);
 }
 
-export function summarize(values: readonly number[]): Summary {
+export function summarize(values: ArrayLike<number>): Summary {
   const sorted = sortedFinite(values);
   return {
     count: sorted.length,
@@ -66,6 +72,13 @@ export function roundSummary(s: Summary): Summary {
   return { count: s.count, mean: r(s.mean), median: r(s.median), p90: r(s.p90), p95: r(s.p95) };
 }
 
-function sortedFinite(values: readonly number[]): number[] {
-  return values.filter(Number.isFinite).sort((a, b) => a - b);
+/** The finite values in ascending order, in a new Float64Array. */
+function sortedFinite(values: ArrayLike<number>): Float64Array {
+  const out = new Float64Array(values.length);
+  let n = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (Number.isFinite(v)) out[n++] = v;
+  }
+  return out.subarray(0, n).sort();
 }

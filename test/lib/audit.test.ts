@@ -2,7 +2,12 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { DateTime } from 'luxon';
-import { AuditBuilder, type ActivityInput, type LeadResult } from '../../scripts/lib/audit.ts';
+import {
+  AuditBuilder,
+  parseInstant,
+  type ActivityInput,
+  type LeadResult
+} from '../../scripts/lib/audit.ts';
 import { BusinessCalendar, weekdayHours } from '../../scripts/lib/business-time.ts';
 import { parseCriteria, type RuleSet } from '../../scripts/lib/sla.ts';
 
@@ -499,5 +504,100 @@ describe('AuditBuilder: engagement cycles and likely duplicates', () => {
         }),
       /field history must be added before the activities/
     );
+  });
+});
+
+describe('AuditBuilder: large inputs', () => {
+  it('parses exported date-times digit by digit exactly as Date.parse reads them', () => {
+    // the common shape takes a fast path; month ends, odd shapes and bad values take the general one
+    const texts = [
+      '2026-04-24T19:40:10.000Z',
+      '2026-02-28T23:59:59.999Z',
+      '2026-02-29T00:00:00.000Z',
+      '2024-02-29T12:00:00.500Z',
+      '2026-12-31T23:59:59.999Z',
+      '1999-01-01T00:00:00.000Z',
+      '0999-06-15T10:00:00.000Z',
+      '2026-13-01T00:00:00.000Z',
+      '2026-00-10T00:00:00.000Z',
+      '2026-01-10T24:00:00.000Z',
+      '2026-01-10T23:60:00.000Z',
+      '2026-01-10T23:59:60.000Z',
+      '2026-01-1xT10:00:00.000Z',
+      '2026-01-10T10:00:00.000+',
+      ' 2026-01-10T10:00:00.000Z',
+      '2026-01-10T10:00:00.000z'
+    ];
+    for (let i = 0; i < 2000; i++) {
+      const ms = Date.UTC(1990, 0, 1) + Math.floor(((i * 7919) % 2000) * 20.3e8 + i * 977);
+      texts.push(new Date(ms).toISOString());
+    }
+    for (const text of texts) {
+      const expected = Date.parse(text.trim());
+      assert.equal(
+        parseInstant(text),
+        Number.isNaN(expected) || !/^\d{4}-\d{2}-\d{2}/.test(text.trim()) ? null : expected,
+        text
+      );
+    }
+  });
+
+  it('lists the same slowest cycles and flagged leads while streaming thousands of ties', () => {
+    // 6000 leads in three speed classes (many ties), more than the builder holds before it trims
+    // its candidates: the lists must equal a stable sort of every cycle
+    const builder = new AuditBuilder({
+      rules,
+      users: [{ id: REP, name: 'Rita Rep', isActive: true }],
+      queues: [],
+      businessHours: [],
+      asOf: Date.UTC(2026, 10, 30),
+      slowestCount: 12
+    });
+    const start = Date.UTC(2026, 10, 2, 9);
+    for (let i = 0; i < 6000; i++) {
+      const id = `00Q${String(i).padStart(12, '0')}`;
+      builder.addLead({
+        id,
+        createdAt: start + i * 1000,
+        ownerId: REP,
+        fields: { Id: id, Name: `Lead ${i}`, Rating: 'Hot' }
+      });
+    }
+    for (let i = 0; i < 6000; i++) {
+      if (i % 5 === 0) continue; // every fifth lead stays untouched (flagged after 24 h)
+      const id = `00Q${String(i).padStart(12, '0')}`;
+      const minutes = [5, 90, 90 + (i % 3)][i % 3];
+      builder.addActivity({
+        object: 'Task',
+        id: `t${i}`,
+        whoId: id,
+        at: start + i * 1000 + minutes * 60_000,
+        ownerId: REP,
+        createdById: REP,
+        fields: { TaskSubtype: 'Call' }
+      });
+    }
+    const all: LeadResult[] = [];
+    const report = builder.finish((c) => all.push(c));
+    const expected = all
+      .filter((r) => r.speedToLeadMinutes !== null)
+      .sort((a, b) => (b.speedToLeadMinutes as number) - (a.speedToLeadMinutes as number))
+      .slice(0, 12)
+      .map((r) => r.id);
+    assert.deepEqual(
+      report.slowest.map((r) => r.id),
+      expected
+    );
+    assert.equal(report.slowest[0].speedToLeadMinutes, 92);
+    const untouched = all.filter((r) => r.firstTouchAt === null);
+    assert.equal(report.safetyNets.untouchedOver24h.count, untouched.length);
+    assert.equal(untouched.length, 1200);
+    // the earliest leads have waited longest; among equal minutes the earlier lead comes first
+    assert.deepEqual(
+      report.safetyNets.untouchedOver24h.leads.map((l) => l.id),
+      untouched.slice(0, 25).map((r) => r.id)
+    );
+    assert.equal(report.speedToLead.count, 4800);
+    assert.equal(report.byLeadType[0].leads, 6000);
   });
 });

@@ -4,8 +4,11 @@ import assert from 'node:assert/strict';
 import { DateTime } from 'luxon';
 import { BusinessCalendar, weekdayHours } from '../../scripts/lib/business-time.ts';
 import {
+  activeSlaRules,
+  activeTouchRules,
   CriteriaError,
   evaluateSla,
+  firstMatch,
   matchesCriteria,
   matchSlaRule,
   matchTouchRule,
@@ -226,5 +229,55 @@ describe('evaluateSla', () => {
       convertedAt: at('2026-11-23T11:00')
     });
     assert.equal(late.status, 'Missed', 'converted after due, never touched');
+  });
+});
+
+describe('rules sorted once', () => {
+  it('matches what matchSlaRule and matchTouchRule find lead by lead', () => {
+    const rules: SlaRule[] = [
+      rule('Warm', 40, '[{"field":"Rating","operator":"equals","value":"Warm"}]', 240),
+      rule('Demo', 10, '[{"field":"LeadSource","operator":"equals","value":"Demo"}]', 5),
+      { ...rule('Off', 1, '[]', 1), isActive: false },
+      rule('Any', 90, '[]', 1440),
+      rule('Alpha', 40, '[{"field":"Rating","operator":"in","values":["Warm","Hot"]}]', 60)
+    ];
+    const sorted = activeSlaRules(rules);
+    assert.deepEqual(
+      sorted.map((r) => r.developerName),
+      ['Demo', 'Alpha', 'Warm', 'Any'],
+      'active rules by priority, then name'
+    );
+    const leads = [
+      { Rating: 'Warm', LeadSource: 'Demo' },
+      { Rating: 'Warm' },
+      { rating: 'hot' },
+      { Rating: 'Cold' },
+      {}
+    ];
+    for (const lead of leads) {
+      assert.equal(firstMatch(lead, sorted), matchSlaRule(lead, rules), JSON.stringify(lead));
+    }
+    assert.equal(firstMatch({ Rating: 'Warm' }, sorted)?.developerName, 'Alpha');
+    const touch = (name: string, object: TouchRule['activityObject'], p: number): TouchRule => ({
+      developerName: name,
+      activityObject: object,
+      touchType: name,
+      criteria: parseCriteria('[{"field":"Type","operator":"isNotBlank"}]', name),
+      priority: p,
+      isActive: true
+    });
+    const touchRules = [
+      touch('Late', 'Task', 20),
+      touch('Meet', 'Event', 5),
+      touch('Early', 'Task', 10)
+    ];
+    const tasks = activeTouchRules('Task', touchRules);
+    assert.deepEqual(
+      tasks.map((r) => r.developerName),
+      ['Early', 'Late']
+    );
+    for (const activity of [{ Type: 'Call' }, { Type: '' }]) {
+      assert.equal(firstMatch(activity, tasks), matchTouchRule('Task', activity, touchRules));
+    }
   });
 });

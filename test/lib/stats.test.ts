@@ -40,3 +40,31 @@ describe('stats', () => {
     );
   });
 });
+
+describe('stats over typed arrays', () => {
+  it('summarizes a Float64Array exactly as the same numbers in a plain array', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.oneof(
+            fc.double({ min: -1e6, max: 1e6, noNaN: true }),
+            fc.constantFrom(Number.NaN, Infinity, -Infinity, 0, -0)
+          ),
+          { maxLength: 200 }
+        ),
+        (values) => {
+          const typed = Float64Array.from(values);
+          assert.deepEqual(summarize(typed), summarize(values));
+          assert.equal(mean(typed), mean(values));
+          assert.equal(percentile(typed, 90), percentile(values, 90));
+        }
+      )
+    );
+  });
+
+  it('ignores non-finite values in a typed array and leaves the input unsorted', () => {
+    const typed = Float64Array.from([3, Number.NaN, 1, Infinity, 2]);
+    assert.deepEqual(summarize(typed), { count: 3, mean: 2, median: 2, p90: 2.8, p95: 2.9 });
+    assert.deepEqual([...typed].slice(0, 3), [3, Number.NaN, 1]);
+  });
+});

@@ -6,7 +6,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { ConversionOptions } from '../../lib/conversion.ts';
 import type { RuleSet } from '../../lib/sla.ts';
-import { CsvFileError, readCsv } from './csv-reader.ts';
+import { CsvFileError, readCsv, readCsvRecords } from './csv-reader.ts';
 import { OBJECTS, runAudit, type AuditRunResult, type TableSource } from './run-audit.ts';
 
 export interface ExportAuditOptions {
@@ -23,7 +23,9 @@ export interface ExportAuditOptions {
 export function csvTable(path: string): TableSource {
   return {
     label: basename(path),
-    read: (required, onRow, problems) => readCsv(path, required, onRow, problems)
+    read: (required, onRow, problems) => readCsv(path, required, onRow, problems),
+    readRecords: (required, onHeader, problems) =>
+      readCsvRecords(path, required, onHeader, problems)
   };
 }
 

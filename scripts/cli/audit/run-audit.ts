@@ -12,7 +12,6 @@ import {
   type AuditQueue,
   type AuditReport,
   type AuditUser,
-  type FieldChange,
   type LeadResult,
   type StampField
 } from '../../lib/audit.ts';
@@ -32,7 +31,7 @@ import {
 } from '../../lib/conversion.ts';
 import { NAMESPACE } from '../../lib/rules.ts';
 import type { RuleSet } from '../../lib/sla.ts';
-import { CsvFileError, type CsvRow, type RowProblem } from './csv-reader.ts';
+import { CsvFileError, type CsvRow, type RecordHandler, type RowProblem } from './csv-reader.ts';
 
 export const OBJECTS = [
   'Lead',
@@ -56,6 +55,68 @@ export interface TableSource {
     onRow: (row: CsvRow) => void,
     problems: RowProblem[]
   ): Promise<{ rows: number; header: string[] } | null>;
+  /**
+   * Optional, faster: the same rows as arrays in header order (`onHeader` sees the header once,
+   * before the first row, and returns the row handler). The large tables use it when present.
+   */
+  readRecords?(
+    required: readonly string[],
+    onHeader: (header: readonly string[]) => RecordHandler,
+    problems: RowProblem[]
+  ): Promise<{ rows: number; header: string[] } | null>;
+}
+
+/** Rows as arrays: `readRecords` when the table has it, else `read` with its values in order. */
+function readRecords(
+  table: TableSource,
+  required: readonly string[],
+  onHeader: (header: readonly string[]) => RecordHandler,
+  problems: RowProblem[]
+): Promise<{ rows: number; header: string[] } | null> {
+  if (table.readRecords) return table.readRecords(required, onHeader, problems);
+  let header: string[] | null = null;
+  let onRecord: RecordHandler | null = null;
+  return table.read(
+    required,
+    ({ values, line }) => {
+      if (!header || !onRecord) {
+        header = Object.keys(values);
+        onRecord = onHeader(header);
+      }
+      const h = header;
+      onRecord(
+        h.map((k) => values[k] ?? ''),
+        line
+      );
+    },
+    problems
+  );
+}
+
+/** The column index of each name (-1 when the header lacks it). */
+function indexes<K extends string>(
+  header: readonly string[],
+  names: readonly K[]
+): Record<K, number> {
+  const out = {} as Record<K, number>;
+  for (const n of names) out[n] = header.indexOf(n);
+  return out;
+}
+
+/**
+ * One string per distinct value for the columns that repeat a few values (owner Ids, picklists),
+ * so a million leads do not hold a million copies; a column stops being interned once it has
+ * shown too many distinct values to be worth it.
+ */
+class Interner {
+  private readonly seen = new Map<string, string>();
+  constructor(private readonly limit = 50_000) {}
+  get(value: string): string {
+    const known = this.seen.get(value);
+    if (known !== undefined) return known;
+    if (this.seen.size < this.limit) this.seen.set(value, value);
+    return value;
+  }
 }
 
 export interface RunAuditOptions {
@@ -185,37 +246,57 @@ export async function runAudit(options: RunAuditOptions): Promise<AuditRunResult
     warnings.push('no usable BusinessHours: business minutes use a 24x7 calendar in UTC');
   }
 
-  // leads first: their engagement times decide which activities qualify
+  // leads first: their engagement times decide which activities qualify. The builder is made
+  // with the Lead header (it names the stamp columns) and takes rows as they are read; asOf is
+  // only needed when finishing, so it starts as a placeholder when it comes from the data
+  const asOfProvisional = options.asOf;
   let builder: AuditBuilder | null = null;
-  const leadRows: {
-    id: string;
-    createdAt: number;
-    ownerId: string;
-    fields: Record<string, string>;
-  }[] = [];
-  let stampColumns: Partial<Record<StampField, string>> = {};
-  const leadRead = await paths.Lead.read(
+  const ids = new Interner();
+  let leadCount = 0;
+  const leadRead = await readRecords(
+    paths.Lead,
     ['Id', 'CreatedDate', 'OwnerId'],
-    ({ values, line }) => {
-      const createdAt = parseInstant(values.CreatedDate);
-      if (createdAt === null) return badDate(L('Lead'), line, 'CreatedDate', values.CreatedDate);
-      if (!values.Id.trim()) {
-        problems.push({ file: L('Lead'), line, column: 'Id', reason: 'Id is blank' });
-        return;
-      }
-      seen(createdAt);
-      leadRows.push({
-        id: values.Id.trim(),
-        createdAt,
-        ownerId: values.OwnerId.trim(),
-        fields: values
+    (header) => {
+      const b = new AuditBuilder({
+        rules: options.rules,
+        users,
+        queues,
+        businessHours,
+        asOf: asOfProvisional ?? Number.MAX_SAFE_INTEGER,
+        stampColumns: resolveStampColumns(header),
+        slowestCount: options.slowestCount
       });
+      builder = b;
+      const col = indexes(header, ['Id', 'CreatedDate', 'OwnerId']);
+      // only the columns the audit reads are kept (and the engagement source field, read once)
+      const engagementColumn = options.rules.settings.engagementSourceField
+        ? resolveColumn(header, options.rules.settings.engagementSourceField)
+        : undefined;
+      const kept = header
+        .map((name, i) => ({ name, i, interner: new Interner(10_000) }))
+        .filter(({ name }) => b.leadColumnUsed(name) || name === engagementColumn);
+      return (record, line) => {
+        const created = record[col.CreatedDate];
+        const createdAt = parseInstant(created);
+        if (createdAt === null) return badDate(L('Lead'), line, 'CreatedDate', created);
+        const id = record[col.Id].trim();
+        if (!id) {
+          problems.push({ file: L('Lead'), line, column: 'Id', reason: 'Id is blank' });
+          return;
+        }
+        seen(createdAt);
+        const fields: Record<string, string> = {};
+        for (const k of kept) {
+          fields[k.name] = k.name === 'Email' ? record[k.i] : k.interner.get(record[k.i]);
+        }
+        leadCount++;
+        b.addLead({ id, createdAt, ownerId: ids.get(record[col.OwnerId].trim()), fields });
+      };
     },
     problems
   );
   if (!leadRead) throw new CsvFileError(`${L('Lead')} is empty: it has no header row`, L('Lead'));
   files[L('Lead')] = leadRead.rows;
-  stampColumns = resolveStampColumns(leadRead.header);
   const engagementField = options.rules.settings.engagementSourceField;
   if (engagementField && !resolveColumn(leadRead.header, engagementField)) {
     warnings.push(
@@ -231,45 +312,64 @@ export async function runAudit(options: RunAuditOptions): Promise<AuditRunResult
       }
     }
   }
-  progress(`read ${leadRows.length} leads`);
+  progress(`read ${leadCount} leads`);
+  // a Lead table with a header and no rows still gets a builder
+  const audit: AuditBuilder =
+    builder ??
+    new AuditBuilder({
+      rules: options.rules,
+      users,
+      queues,
+      businessHours,
+      asOf: asOfProvisional ?? Number.MAX_SAFE_INTEGER,
+      stampColumns: resolveStampColumns(leadRead.header),
+      slowestCount: options.slowestCount
+    });
 
   // history and activities may move "latest" forward; asOf is fixed before deriving
-  const changes: { leadId: string; at: number; oldValue: string; newValue: string }[] = [];
-  const fieldChanges: FieldChange[] = [];
+  let orphanChanges = 0;
   if (paths.LeadHistory) {
-    const read = await paths.LeadHistory.read(
+    const read = await readRecords(
+      paths.LeadHistory,
       ['LeadId', 'Field', 'OldValue', 'NewValue', 'CreatedDate'],
-      ({ values, line }) => {
-        const field = values.Field.trim().toLowerCase();
-        if (field !== 'owner' && field !== 'ownerassignment') {
-          // other fields: the engagement source field starts cycles, every field lets earlier
-          // cycles be judged on the values the lead had then (docs/CYCLES.md)
-          if (!field || NOT_FIELDS.has(field)) return;
-          const at = parseInstant(values.CreatedDate);
-          if (at === null) {
-            return badDate(L('LeadHistory'), line, 'CreatedDate', values.CreatedDate);
+      (header) => {
+        const col = indexes(header, ['LeadId', 'Field', 'OldValue', 'NewValue', 'CreatedDate']);
+        const fieldNames = new Interner(10_000);
+        return (record, line) => {
+          const fieldText = record[col.Field];
+          const field = fieldText.trim().toLowerCase();
+          const created = record[col.CreatedDate];
+          if (field !== 'owner' && field !== 'ownerassignment') {
+            // other fields: the engagement source field starts cycles, every field lets earlier
+            // cycles be judged on the values the lead had then (docs/CYCLES.md)
+            if (!field || NOT_FIELDS.has(field)) return;
+            const at = parseInstant(created);
+            if (at === null) return badDate(L('LeadHistory'), line, 'CreatedDate', created);
+            seen(at);
+            const known = audit.addFieldChange({
+              leadId: record[col.LeadId].trim(),
+              field: fieldNames.get(fieldText.trim()),
+              at,
+              oldValue: record[col.OldValue],
+              newValue: record[col.NewValue]
+            });
+            if (!known) orphanChanges++;
+            return;
           }
+          // the history holds each owner change twice: with names and with Ids; keep the Ids
+          const newValue = record[col.NewValue].trim();
+          if (!OWNER_ID.test(newValue)) return;
+          const at = parseInstant(created);
+          if (at === null) return badDate(L('LeadHistory'), line, 'CreatedDate', created);
           seen(at);
-          fieldChanges.push({
-            leadId: values.LeadId.trim(),
-            field: values.Field.trim(),
+          const known = audit.addOwnerChange({
+            leadId: record[col.LeadId].trim(),
             at,
-            oldValue: values.OldValue,
-            newValue: values.NewValue
+            oldValue: ids.get(record[col.OldValue].trim()),
+            newValue: ids.get(newValue)
           });
-          return;
-        }
-        // the history holds each owner change twice: with names and with Ids; keep the Ids
-        if (!/^(005|00G)[a-zA-Z0-9]{12}([a-zA-Z0-9]{3})?$/.test(values.NewValue.trim())) return;
-        const at = parseInstant(values.CreatedDate);
-        if (at === null) return badDate(L('LeadHistory'), line, 'CreatedDate', values.CreatedDate);
-        seen(at);
-        changes.push({
-          leadId: values.LeadId.trim(),
-          at,
-          oldValue: values.OldValue.trim(),
-          newValue: values.NewValue.trim()
-        });
+          if (!known) orphanChanges++;
+        };
       },
       problems
     );
@@ -279,28 +379,17 @@ export async function runAudit(options: RunAuditOptions): Promise<AuditRunResult
       'no LeadHistory table: a lead counts as assigned only if created owned by a user'
     );
   }
-
-  const asOfProvisional = options.asOf;
-  const makeBuilder = (asOf: number): AuditBuilder =>
-    new AuditBuilder({
-      rules: options.rules,
-      users,
-      queues,
-      businessHours,
-      asOf,
-      stampColumns,
-      slowestCount: options.slowestCount
-    });
-  // activities are reduced while streaming; the builder needs asOf only when finishing, so it
-  // is created with a placeholder and rebuilt cheaply below when asOf comes from the data
-  builder = makeBuilder(asOfProvisional ?? Number.MAX_SAFE_INTEGER);
-  for (const lead of leadRows) builder.addLead(lead);
-  let orphanChanges = 0;
-  for (const c of changes) if (!builder.addOwnerChange(c)) orphanChanges++;
-  for (const c of fieldChanges) if (!builder.addFieldChange(c)) orphanChanges++;
   if (orphanChanges)
     warnings.push(`${orphanChanges} LeadHistory row(s) name leads not in ${L('Lead')}`);
 
+  // activities are reduced while streaming: only the columns touch rules test are passed on
+  const touchFields = (object: 'Task' | 'Event'): Set<string> =>
+    new Set([
+      'tasksubtype',
+      ...options.rules.touchRules
+        .filter((r) => r.activityObject === object)
+        .flatMap((r) => r.criteria.map((c) => c.field.toLowerCase()))
+    ]);
   for (const object of ['Task', 'Event'] as const) {
     const path = paths[object];
     if (!path) {
@@ -310,33 +399,51 @@ export async function runAudit(options: RunAuditOptions): Promise<AuditRunResult
       continue;
     }
     let orphans = 0;
-    const read = await path.read(
+    const read = await readRecords(
+      path,
       ['Id', 'WhoId', 'CreatedDate', 'OwnerId'],
-      ({ values, line }) => {
-        const when =
-          object === 'Task' ? values.CompletedDateTime || values.CreatedDate : values.CreatedDate;
-        const at = parseInstant(when);
-        if (at === null) {
-          return badDate(
-            L(object),
-            line,
-            values.CompletedDateTime ? 'CompletedDateTime' : 'CreatedDate',
-            when
-          );
-        }
-        seen(at);
-        const whoId = values.WhoId.trim();
-        if (!whoId) return;
-        const known = builder?.addActivity({
-          object,
-          id: values.Id,
-          whoId,
-          at,
-          ownerId: values.OwnerId.trim(),
-          createdById: (values.CreatedById ?? '').trim(),
-          fields: values
-        });
-        if (!known && whoId.startsWith('00Q')) orphans++;
+      (header) => {
+        const col = indexes(header, [
+          'Id',
+          'WhoId',
+          'CreatedDate',
+          'OwnerId',
+          'CreatedById',
+          'CompletedDateTime'
+        ]);
+        const completed = object === 'Task' ? col.CompletedDateTime : -1;
+        const wanted = touchFields(object);
+        const kept = header
+          .map((name, i) => ({ name, i }))
+          .filter(({ name }) => wanted.has(name.toLowerCase()));
+        return (record, line) => {
+          const completedAt = completed === -1 ? '' : record[completed];
+          const when = completedAt || record[col.CreatedDate];
+          const at = parseInstant(when);
+          if (at === null) {
+            return badDate(
+              L(object),
+              line,
+              completedAt ? 'CompletedDateTime' : 'CreatedDate',
+              when
+            );
+          }
+          seen(at);
+          const whoId = record[col.WhoId].trim();
+          if (!whoId) return;
+          const fields: Record<string, string> = {};
+          for (const k of kept) fields[k.name] = record[k.i];
+          const known = audit.addActivity({
+            object,
+            id: record[col.Id],
+            whoId,
+            at,
+            ownerId: ids.get(record[col.OwnerId].trim()),
+            createdById: col.CreatedById === -1 ? '' : record[col.CreatedById].trim(),
+            fields
+          });
+          if (!known && whoId.startsWith('00Q')) orphans++;
+        };
       },
       problems
     );
@@ -365,10 +472,10 @@ export async function runAudit(options: RunAuditOptions): Promise<AuditRunResult
   }
 
   const asOf = asOfProvisional ?? (latest || Date.now());
-  if (asOfProvisional === undefined) builder.setAsOf(asOf);
+  if (asOfProvisional === undefined) audit.setAsOf(asOf);
   const leads: LeadResult[] = [];
   const conversionLeads: ConversionLead[] = [];
-  const report = builder.finish((l) => {
+  const report = audit.finish((l) => {
     if (options.keepLeads) leads.push(l);
     // conversion is a lead's outcome: judged on its current cycle; a likely duplicate is the
     // same person as another lead and is left out
@@ -386,7 +493,7 @@ export async function runAudit(options: RunAuditOptions): Promise<AuditRunResult
       });
     }
   });
-  warnings.push(...builder.warnings);
+  warnings.push(...audit.warnings);
   const opportunities = opportunitiesFromRows(
     opportunityRows,
     L('Opportunity'),
@@ -395,6 +502,9 @@ export async function runAudit(options: RunAuditOptions): Promise<AuditRunResult
   const conversion = computeConversionImpact(conversionLeads, opportunities, options.conversion);
   return { report, leads, conversion, warnings, problems, files };
 }
+
+/** An owner Id (user or queue), 15 or 18 characters. */
+const OWNER_ID = /^(005|00G)[a-zA-Z0-9]{12}([a-zA-Z0-9]{3})?$/;
 
 /** LeadHistory `Field` values that are events, not field changes. */
 const NOT_FIELDS = new Set([

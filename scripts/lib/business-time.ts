@@ -13,11 +13,19 @@
  * - `add` ignores interval precision below one minute (truncated toward zero), as the platform
  *   documents for `BusinessHours.add`; the start instant keeps its seconds.
  *
- * Cost: `diff` adds whole weeks arithmetically (nominal week length × weeks) and then corrects
- * only the dates that differ from the nominal week: daylight-saving transition dates and holiday
- * dates, both computed once per calendar year and cached. `add` jumps whole weeks the same way
- * and walks at most a couple of weeks day by day. Neither loops over minutes or over every day
- * of a long span.
+ * Cost: nothing loops over minutes, or over the days of a long span. The open time of a run of
+ * local dates is whole weeks by arithmetic (nominal week length x weeks) plus corrections for
+ * the dates that differ from the nominal week (daylight-saving transition dates and holiday
+ * dates), kept per calendar year with running sums, so any range costs a lookup per calendar
+ * year it touches. `diff` uses that directly; `add` and `nextStartDate` search for the date
+ * where the business time runs out with it (a first guess from the nominal week, then
+ * bisection), and walk only the open periods of the first and the last date.
+ *
+ * Local dates of instants come from the zone's UTC offsets, which are learned from luxon (so from
+ * Intl) in blocks of four weeks: the offset is sampled once a week and every change between two
+ * samples is bisected to the millisecond, once per zone. A lookup is then a binary search, not an
+ * Intl call. (Two offset changes less than a week apart that cancel out would be missed, as they
+ * were by the weekly scan the daylight-saving corrections have always used.)
  */
 import { DateTime, IANAZone } from 'luxon';
 
@@ -95,7 +103,11 @@ export const DAY_NAMES: readonly DayName[] = [
 ];
 
 const MINUTE_MS = 60_000;
+const DAY_MS = 86_400_000;
+const WEEK_MS = 7 * DAY_MS;
 const DAY_MINUTES = 1440;
+/** Instants are accepted up to this far from 1970 (ECMAScript dates reach 8.64e15 ms). */
+const MAX_INSTANT_MS = 8.6e15;
 /** A calendar with nothing open for this many consecutive days is treated as never open. */
 const MAX_CLOSED_DAYS = 366 * 3;
 const MONTHS = [
@@ -130,6 +142,31 @@ function dayNumOf(year: number, month: number, day: number): DayNum {
 function civilOf(dayNum: DayNum): CivilDate {
   const d = new Date(dayNum * 86_400_000);
   return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate() };
+}
+
+/** Leap years in the proleptic Gregorian calendar from year 1 through `year` (0 for year 0). */
+function leapYearsThrough(year: number): number {
+  return Math.floor(year / 4) - Math.floor(year / 100) + Math.floor(year / 400);
+}
+
+/** Day number of January 1 of a year, by arithmetic (no Date object: this is on hot paths). */
+function firstDayOfYear(year: number): DayNum {
+  return 365 * (year - 1970) + leapYearsThrough(year - 1) - leapYearsThrough(1969);
+}
+
+/** The year yearOf() answered last and its day numbers [from, to): most calls repeat it. */
+const yearOfCache = { year: 1970, from: 0, to: 365 };
+
+/** The calendar year of a day number. */
+function yearOf(dayNum: DayNum): number {
+  if (dayNum >= yearOfCache.from && dayNum < yearOfCache.to) return yearOfCache.year;
+  let year = 1970 + Math.floor(dayNum / 365.2425);
+  while (firstDayOfYear(year) > dayNum) year--;
+  while (firstDayOfYear(year + 1) <= dayNum) year++;
+  yearOfCache.year = year;
+  yearOfCache.from = firstDayOfYear(year);
+  yearOfCache.to = firstDayOfYear(year + 1);
+  return year;
 }
 
 /** ISO weekday of a day number: 1 = Monday .. 7 = Sunday (1970-01-01 was a Thursday). */
@@ -305,20 +342,157 @@ function occursOn(h: Holiday, dayNum: DayNum): boolean {
   return false;
 }
 
+/** Offsets are sampled once a week and learned in blocks of this many weeks. */
+const OFFSET_BLOCK_WEEKS = 4;
+const OFFSET_BLOCK_MS = OFFSET_BLOCK_WEEKS * WEEK_MS;
+
+interface OffsetBlock {
+  /** instants from which an offset holds, ascending; the first is the block's start */
+  starts: number[];
+  /** offset in minutes (luxon's `IANAZone.offset`) from `starts[i]` until the next start */
+  offsets: number[];
+  /** instants in (block start, block end] where the offset changes */
+  changes: number[];
+}
+
+/**
+ * The UTC offsets of one IANA zone, learned from luxon a block of weeks at a time and kept: every
+ * offset answer is the one luxon (Intl) gives for that instant, without an Intl call per instant.
+ */
+class ZoneOffsets {
+  private readonly blocks = new Map<number, OffsetBlock>();
+  /** the interval of the last answer, [hitFrom, hitTo), and its offset */
+  private hitFrom = 0;
+  private hitTo = 0;
+  private hitOffset = 0;
+
+  constructor(private readonly zone: IANAZone) {}
+
+  /** UTC offset in minutes at an instant, as `IANAZone.offset` answers it. */
+  offset(ms: number): number {
+    if (ms >= this.hitFrom && ms < this.hitTo) return this.hitOffset;
+    const index = Math.floor(ms / OFFSET_BLOCK_MS);
+    const { starts, offsets } = this.block(index);
+    let i = starts.length - 1;
+    while (starts[i] > ms) i--;
+    this.hitFrom = starts[i];
+    this.hitTo = i + 1 < starts.length ? starts[i + 1] : (index + 1) * OFFSET_BLOCK_MS;
+    this.hitOffset = offsets[i];
+    return this.hitOffset;
+  }
+
+  /** Instants in [from, to) where the offset changes, ascending. */
+  transitions(from: number, to: number): number[] {
+    const found: number[] = [];
+    // a block reports changes up to and including its end, which is the next block's start
+    const last = Math.floor(to / OFFSET_BLOCK_MS);
+    for (let index = Math.floor(from / OFFSET_BLOCK_MS) - 1; index <= last; index++) {
+      for (const t of this.block(index).changes) if (t >= from && t < to) found.push(t);
+    }
+    return found;
+  }
+
+  private sample(ms: number): number {
+    const offset = this.zone.offset(ms);
+    if (!Number.isFinite(offset)) {
+      throw new BusinessTimeError(
+        `time zone ${this.zone.name} has no UTC offset at ${ms} ms (outside the supported dates)`
+      );
+    }
+    return offset;
+  }
+
+  private block(index: number): OffsetBlock {
+    const known = this.blocks.get(index);
+    if (known) return known;
+    const start = index * OFFSET_BLOCK_MS;
+    const end = start + OFFSET_BLOCK_MS;
+    const block: OffsetBlock = { starts: [start], offsets: [this.sample(start)], changes: [] };
+    let t0 = start;
+    let o0 = block.offsets[0];
+    for (let week = 1; week <= OFFSET_BLOCK_WEEKS; week++) {
+      const t1 = start + week * WEEK_MS;
+      const o1 = this.sample(t1);
+      // each pass bisects to an instant after t0 where the offset stops being o0 (keeping
+      // offset(lo) === o0 and offset(hi) !== o0); repeated until it is the week end's offset
+      while (o1 !== o0) {
+        let lo = t0;
+        let hi = t1;
+        while (hi - lo > 1) {
+          const mid = lo + Math.floor((hi - lo) / 2);
+          if (this.sample(mid) === o0) lo = mid;
+          else hi = mid;
+        }
+        const changed = this.sample(hi);
+        block.changes.push(hi);
+        if (hi < end) {
+          block.starts.push(hi);
+          block.offsets.push(changed);
+        }
+        t0 = hi;
+        o0 = changed;
+      }
+      t0 = t1;
+    }
+    if (this.blocks.size > 20_000) this.blocks.clear();
+    this.blocks.set(index, block);
+    return block;
+  }
+}
+
+/** One ZoneOffsets per zone name, shared by every calendar in that zone. */
+const zoneOffsets = new Map<string, ZoneOffsets>();
+
+function offsetsOf(zone: IANAZone): ZoneOffsets {
+  let offsets = zoneOffsets.get(zone.name);
+  if (!offsets) {
+    offsets = new ZoneOffsets(zone);
+    zoneOffsets.set(zone.name, offsets);
+  }
+  return offsets;
+}
+
+/** Index of the first element of an ascending array that is >= value (length if none). */
+function lowerBound(sorted: readonly number[], value: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid] < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 type Segment = readonly [number, number];
+
+/** Dates of one calendar year whose open time may differ from the nominal week. */
+interface YearCorrections {
+  /** ascending */
+  days: DayNum[];
+  /** sums[i]: open ms minus nominal ms of days[0] .. days[i - 1]; one longer than days */
+  sums: number[];
+  /** open ms of the whole year */
+  openMs: number;
+}
 
 export class BusinessCalendar {
   readonly hours: WeeklyHours;
   private readonly zone: IANAZone;
+  private readonly offsets: ZoneOffsets;
   /** per ISO weekday (index 1..7): open window in local minutes, or null */
   private readonly windows: ([number, number] | null)[] = [null];
-  /** wall-clock open minutes per ISO weekday */
-  private readonly nominalMinutes: number[] = [0];
+  /** wall-clock open ms per ISO weekday (index 1..7) */
+  private readonly nominalMs: number[] = [0];
   private readonly weekMs: number;
   private readonly holidays: Holiday[];
   private readonly segmentCache = new Map<DayNum, Segment[]>();
-  private readonly dayCache = new Map<number, DayNum>();
-  private readonly specialDaysByYear = new Map<number, DayNum[]>();
+  private readonly correctionsByYear = new Map<number, YearCorrections>();
+  /** yearSums[k]: corrections of the whole years yearRunFrom .. yearRunFrom + k - 1 */
+  private yearSums: number[] = [];
+  /** yearsClosed[k]: how many of those years have no open time */
+  private yearsClosed: number[] = [];
+  private yearRunFrom = 0;
   private readonly holidayDaysByYear = new Map<number, Map<DayNum, [number, number][]>>();
 
   constructor(hours: WeeklyHours, holidays: HolidaySpec[] = []) {
@@ -328,12 +502,13 @@ export class BusinessCalendar {
       throw new BusinessTimeError(`timeZone "${hours.timeZone}" is not an IANA time zone`);
     }
     this.zone = zone;
+    this.offsets = offsetsOf(zone);
     let week = 0;
     for (const name of DAY_NAMES) {
       const day = hours.days[name];
       if (!day) {
         this.windows.push(null);
-        this.nominalMinutes.push(0);
+        this.nominalMs.push(0);
         continue;
       }
       const start = parseClock(day.start, `${name} start`);
@@ -345,7 +520,7 @@ export class BusinessCalendar {
         );
       }
       this.windows.push([start, end]);
-      this.nominalMinutes.push(end - start);
+      this.nominalMs.push((end - start) * MINUTE_MS);
       week += end - start;
     }
     this.weekMs = week * MINUTE_MS;
@@ -365,6 +540,9 @@ export class BusinessCalendar {
    */
   add(startMs: number, intervalMs: number): number {
     this.assertInstant(startMs, 'start');
+    if (!Number.isFinite(intervalMs)) {
+      throw new BusinessTimeError(`interval is not a number of milliseconds: ${intervalMs}`);
+    }
     const minutes = Math.trunc(intervalMs / MINUTE_MS);
     if (minutes === 0) return startMs;
     if (minutes > 0) return this.addForward(startMs, minutes * MINUTE_MS);
@@ -385,7 +563,8 @@ export class BusinessCalendar {
     const day = this.localDay(ms);
     // an open period may start on the previous local date and run past midnight only when that
     // day ends at 24:00, which is the same instant as this date's 00:00: one lookup suffices
-    return this.segments(day).some(([a, b]) => ms >= a && ms < b);
+    for (const [a, b] of this.segments(day)) if (ms >= a && ms < b) return true;
+    return false;
   }
 
   /** BusinessHours.nextStartDate: `ms` when open, else the next opening. */
@@ -393,22 +572,36 @@ export class BusinessCalendar {
     this.assertInstant(ms, 'target');
     this.assertOpen();
     let day = this.localDay(ms);
-    for (let i = 0; i <= MAX_CLOSED_DAYS; i++, day++) {
+    const limit = day + MAX_CLOSED_DAYS;
+    for (;;) {
       for (const [a, b] of this.segments(day)) {
         if (ms < b) return Math.max(a, ms);
       }
+      day = this.nextOpenDay(day + 1, limit);
     }
-    throw this.neverOpen();
   }
 
   /** Open business minutes of a whole local date (holidays applied), e.g. for reports. */
   openMsOnDate(isoDate: string): number {
     const day = parseIsoDate(isoDate, 'date');
-    return this.segments(day).reduce((sum, [a, b]) => sum + (b - a), 0);
+    return this.dayOpenMs(day);
+  }
+
+  /** The local date (YYYY-MM-DD) of an instant in the hours' time zone. */
+  localDate(ms: number): string {
+    this.assertInstant(ms, 'instant');
+    const { year, month, day } = civilOf(this.localDay(ms));
+    const pad = (n: number): string => String(n).padStart(2, '0');
+    return `${String(year).padStart(4, '0')}-${pad(month)}-${pad(day)}`;
   }
 
   private assertInstant(ms: number, what: string): void {
     if (!Number.isFinite(ms)) throw new BusinessTimeError(`${what} is not a valid instant: ${ms}`);
+    if (Math.abs(ms) > MAX_INSTANT_MS) {
+      throw new BusinessTimeError(
+        `${what} ${ms} is outside the supported instants (within ${MAX_INSTANT_MS} ms of 1970)`
+      );
+    }
   }
 
   private assertOpen(): void {
@@ -423,15 +616,10 @@ export class BusinessCalendar {
     );
   }
 
+  /** The local date of an instant: what luxon's DateTime.fromMillis in the zone would answer. */
   private localDay(ms: number): DayNum {
-    // the same instants come back through isWithin, nextStartDate, add and diff: remember them
-    const known = this.dayCache.get(ms);
-    if (known !== undefined) return known;
-    const dt = DateTime.fromMillis(ms, { zone: this.zone });
-    const day = dayNumOf(dt.year, dt.month, dt.day);
-    if (this.dayCache.size > 50_000) this.dayCache.clear();
-    this.dayCache.set(ms, day);
-    return day;
+    // Date truncates a fractional millisecond toward zero; keep the same rounding
+    return Math.floor(Math.trunc(ms + this.offsets.offset(ms) * MINUTE_MS) / DAY_MS);
   }
 
   /** The instant of a local wall-clock minute on a local date, through luxon. */
@@ -478,7 +666,7 @@ export class BusinessCalendar {
 
   private holidayWindows(day: DayNum): [number, number][] {
     if (this.holidays.length === 0) return [];
-    return this.holidayDaysOfYear(civilOf(day).year).get(day) ?? [];
+    return this.holidayDaysOfYear(yearOf(day)).get(day) ?? [];
   }
 
   /** Holiday closed windows by date for one calendar year (computed once). */
@@ -503,48 +691,43 @@ export class BusinessCalendar {
   }
 
   /**
-   * Dates of one calendar year whose open time may differ from the nominal week: holiday dates
-   * and the dates on either side of each UTC-offset change. Computed once per year.
+   * Dates of one calendar year whose open time may differ from the nominal week (holiday dates
+   * and the dates on either side of each UTC-offset change) with running sums of the
+   * difference. Computed once per year.
    */
-  private specialDaysOfYear(year: number): DayNum[] {
-    const cached = this.specialDaysByYear.get(year);
+  private correctionsOfYear(year: number): YearCorrections {
+    const cached = this.correctionsByYear.get(year);
     if (cached) return cached;
-    const days = new Set<DayNum>(this.holidayDaysOfYear(year).keys());
-    // offset changes: sample every 7 days, then bisect each change down to the minute
-    const start = Date.UTC(year, 0, 1) - 2 * 86_400_000;
-    const end = Date.UTC(year + 1, 0, 1) + 2 * 86_400_000;
-    const step = 7 * 86_400_000;
-    let t0 = start;
-    let o0 = this.zone.offset(t0);
-    while (t0 < end) {
-      const t1 = Math.min(t0 + step, end);
-      const o1 = this.zone.offset(t1);
-      if (o1 !== o0) {
-        let lo = t0;
-        let hi = t1;
-        while (hi - lo > MINUTE_MS) {
-          const mid = lo + Math.floor((hi - lo) / 2);
-          if (this.zone.offset(mid) === o0) lo = mid;
-          else hi = mid;
-        }
-        for (const d of [this.localDay(lo), this.localDay(hi)]) {
-          days.add(d - 1);
-          days.add(d);
-          days.add(d + 1);
-        }
+    const candidates = new Set<DayNum>(this.holidayDaysOfYear(year).keys());
+    // a change's local date is within a day of its UTC date: look two days past the year
+    const changes = this.offsets.transitions(
+      Date.UTC(year, 0, 1) - 2 * DAY_MS,
+      Date.UTC(year + 1, 0, 1) + 2 * DAY_MS
+    );
+    for (const t of changes) {
+      for (const d of [this.localDay(t - 1), this.localDay(t)]) {
+        candidates.add(d - 1);
+        candidates.add(d);
+        candidates.add(d + 1);
       }
-      t0 = t1;
-      o0 = o1;
     }
     const first = dayNumOf(year, 1, 1);
     const last = dayNumOf(year + 1, 1, 1) - 1;
-    const list = [...days].filter((d) => d >= first && d <= last).sort((a, b) => a - b);
-    this.specialDaysByYear.set(year, list);
-    return list;
+    const days = [...candidates].filter((d) => d >= first && d <= last).sort((a, b) => a - b);
+    const sums = [0];
+    for (const d of days) {
+      sums.push(sums[sums.length - 1] + this.dayOpenMs(d) - this.nominalMs[isoWeekday(d)]);
+    }
+    const corrections = { days, sums, openMs: 0 };
+    this.correctionsByYear.set(year, corrections);
+    corrections.openMs = this.openMsOfDays(first, last);
+    return corrections;
   }
 
   private dayOpenMs(day: DayNum): number {
-    return this.segments(day).reduce((sum, [a, b]) => sum + (b - a), 0);
+    let total = 0;
+    for (const [a, b] of this.segments(day)) total += b - a;
+    return total;
   }
 
   /** Open ms of the local dates from..to inclusive: whole weeks by arithmetic plus corrections. */
@@ -553,18 +736,175 @@ export class BusinessCalendar {
     const count = to - from + 1;
     const weeks = Math.floor(count / 7);
     let total = weeks * this.weekMs;
-    for (let d = from + weeks * 7; d <= to; d++) {
-      total += this.nominalMinutes[isoWeekday(d)] * MINUTE_MS;
+    for (let d = from + weeks * 7; d <= to; d++) total += this.nominalMs[isoWeekday(d)];
+    const firstYear = yearOf(from);
+    const lastYear = yearOf(to);
+    const first = this.correctionsOfYear(firstYear);
+    const i = lowerBound(first.days, from);
+    if (firstYear === lastYear)
+      return total + first.sums[lowerBound(first.days, to + 1)] - first.sums[i];
+    const last = this.correctionsOfYear(lastYear);
+    return (
+      total +
+      first.sums[first.days.length] -
+      first.sums[i] +
+      this.correctionsOfYears(firstYear + 1, lastYear) +
+      last.sums[lowerBound(last.days, to + 1)]
+    );
+  }
+
+  /** Corrections of the whole years a .. b - 1 (none when b <= a). */
+  private correctionsOfYears(a: number, b: number): number {
+    if (b <= a) return 0;
+    this.extendYearRun(a, b);
+    return this.yearSums[b - this.yearRunFrom] - this.yearSums[a - this.yearRunFrom];
+  }
+
+  /** How many of the whole years a .. b - 1 have no open time at all. */
+  private closedYears(a: number, b: number): number {
+    if (b <= a) return 0;
+    this.extendYearRun(a, b);
+    return this.yearsClosed[b - this.yearRunFrom] - this.yearsClosed[a - this.yearRunFrom];
+  }
+
+  /**
+   * Makes the running sums over consecutive years reach from year a to year b. One run of years
+   * is kept; a range away from it starts a new run rather than filling the gap.
+   */
+  private extendYearRun(a: number, b: number): void {
+    const sums = this.yearSums;
+    const closed = this.yearsClosed;
+    const last = this.yearRunFrom + sums.length - 1;
+    if (sums.length === 0 || a > last + 1 || b < this.yearRunFrom - 1) {
+      this.yearRunFrom = a;
+      sums.length = 0;
+      closed.length = 0;
+      sums.push(0);
+      closed.push(0);
     }
-    const firstYear = civilOf(from).year;
-    const lastYear = civilOf(to).year;
-    for (let y = firstYear; y <= lastYear; y++) {
-      for (const d of this.specialDaysOfYear(y)) {
-        if (d < from || d > to) continue;
-        total += this.dayOpenMs(d) - this.nominalMinutes[isoWeekday(d)] * MINUTE_MS;
+    for (let year = this.yearRunFrom + sums.length - 1; year < b; year++) {
+      const { sums: daySums, days, openMs } = this.correctionsOfYear(year);
+      sums.push(sums[sums.length - 1] + daySums[days.length]);
+      closed.push(closed[closed.length - 1] + (openMs > 0 ? 0 : 1));
+    }
+    if (a < this.yearRunFrom) {
+      const earlierSums = [0];
+      const earlierClosed = [0];
+      for (let year = a; year < this.yearRunFrom; year++) {
+        const { sums: daySums, days, openMs } = this.correctionsOfYear(year);
+        earlierSums.push(earlierSums[earlierSums.length - 1] + daySums[days.length]);
+        earlierClosed.push(earlierClosed[earlierClosed.length - 1] + (openMs > 0 ? 0 : 1));
+      }
+      const sumShift = earlierSums.pop() as number;
+      const closedShift = earlierClosed.pop() as number;
+      for (const v of sums) earlierSums.push(v + sumShift);
+      for (const v of closed) earlierClosed.push(v + closedShift);
+      this.yearSums = earlierSums;
+      this.yearsClosed = earlierClosed;
+      this.yearRunFrom = a;
+    }
+  }
+
+  /** The first date in from..to with open time, given that the range has some. */
+  private firstOpenDay(from: DayNum, to: DayNum): DayNum {
+    let lo = from - 1;
+    let hi = to;
+    while (hi - lo > 1) {
+      const mid = lo + Math.floor((hi - lo) / 2);
+      if (this.openMsOfDays(from, mid) > 0) hi = mid;
+      else lo = mid;
+    }
+    return hi;
+  }
+
+  /** The last date in from..to with open time, given that the range has some. */
+  private lastOpenDay(from: DayNum, to: DayNum): DayNum {
+    let lo = from;
+    let hi = to + 1;
+    while (hi - lo > 1) {
+      const mid = lo + Math.floor((hi - lo) / 2);
+      if (this.openMsOfDays(mid, to) > 0) lo = mid;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** The first date from `from` on with open time, no later than `limit`, else never open. */
+  private nextOpenDay(from: DayNum, limit: DayNum): DayNum {
+    // a normal week has an open day within seven dates: look at those directly
+    const near = Math.min(from + 6, limit);
+    for (let d = from; d <= near; d++) if (this.segments(d).length > 0) return d;
+    if (near >= limit || this.openMsOfDays(near + 1, limit) === 0) throw this.neverOpen();
+    return this.firstOpenDay(near + 1, limit);
+  }
+
+  /**
+   * Throws when the local dates from..to, all passed on the way to an add's result, hold a run of
+   * more than MAX_CLOSED_DAYS dates without open time. Such a run covers a whole calendar year
+   * without open time, so only those years need a closer look.
+   */
+  private assertNoLongClosure(from: DayNum, to: DayNum): void {
+    if (to - from + 1 <= MAX_CLOSED_DAYS) return;
+    if (this.closedYears(yearOf(from) + 1, yearOf(to)) === 0) return;
+    let checkedTo = from - 1;
+    for (let y = yearOf(from) + 1; y < yearOf(to); y++) {
+      const first = firstDayOfYear(y);
+      const last = firstDayOfYear(y + 1) - 1;
+      if (last <= checkedTo || this.correctionsOfYear(y).openMs > 0) continue;
+      const runFrom =
+        this.openMsOfDays(from, first - 1) > 0 ? this.lastOpenDay(from, first - 1) + 1 : from;
+      const runTo = this.openMsOfDays(last + 1, to) > 0 ? this.firstOpenDay(last + 1, to) - 1 : to;
+      if (runTo - runFrom + 1 > MAX_CLOSED_DAYS) throw this.neverOpen();
+      checkedTo = runTo;
+    }
+  }
+
+  /** Open ms of the k1-th .. k2-th dates (1-based) counted from `from` in direction dir. */
+  private openMsCounted(from: DayNum, dir: 1 | -1, k1: number, k2: number): number {
+    return dir > 0
+      ? this.openMsOfDays(from + k1 - 1, from + k2 - 1)
+      : this.openMsOfDays(from - k2 + 1, from - k1 + 1);
+  }
+
+  /**
+   * The date where `need` ms of business time (need > 0) run out, counting whole dates from
+   * `from` forward (dir 1) or backward (dir -1), and the open ms of the dates before it. The
+   * first guess is the nominal week; each further step covers what is still missing (doubling
+   * when holidays ate most of a step), then bisection finds the exact date.
+   */
+  private reach(from: DayNum, dir: 1 | -1, need: number): { day: DayNum; before: number } {
+    let lo = 0;
+    let loOpen = 0;
+    let step = 7 * Math.max(1, Math.floor(need / this.weekMs));
+    let hi: number;
+    for (;;) {
+      const gained = this.openMsCounted(from, dir, lo + 1, lo + step);
+      if (loOpen + gained >= need) {
+        hi = lo + step;
+        break;
+      }
+      if (gained === 0 && step > MAX_CLOSED_DAYS) throw this.neverOpen();
+      const nominal = (step / 7) * this.weekMs;
+      lo += step;
+      loOpen += gained;
+      const estimate = 7 * Math.ceil((need - loOpen) / this.weekMs);
+      step = gained * 2 < nominal ? Math.max(estimate, step * 2) : estimate;
+    }
+    // invariant: the first lo dates hold loOpen < need, the first hi dates at least need
+    while (hi - lo > 1) {
+      const mid = lo + Math.floor((hi - lo) / 2);
+      const gained = this.openMsCounted(from, dir, lo + 1, mid);
+      if (loOpen + gained >= need) {
+        hi = mid;
+      } else {
+        lo = mid;
+        loOpen += gained;
       }
     }
-    return total;
+    const day = from + dir * (hi - 1);
+    if (dir > 0) this.assertNoLongClosure(from, day - 1);
+    else this.assertNoLongClosure(day + 1, from);
+    return { day, before: loOpen };
   }
 
   private overlap(day: DayNum, from: number, to: number): number {
@@ -591,70 +931,46 @@ export class BusinessCalendar {
 
   private addForward(startMs: number, intervalMs: number): number {
     this.assertOpen();
-    let at = this.nextStartDate(startMs);
+    const at = this.nextStartDate(startMs);
     let remaining = intervalMs;
-    // jump whole weeks while far from the target; the exact business time of the jump comes
-    // from diff(), so holidays and DST inside the jump are accounted for
-    const weeks = Math.floor(remaining / this.weekMs) - 1;
-    if (weeks >= 1) {
-      const jumped = this.nextStartDate(
-        DateTime.fromMillis(at, { zone: this.zone }).plus({ weeks }).toMillis()
-      );
-      const gained = this.diffOrdered(at, jumped);
-      if (gained <= remaining) {
-        at = jumped;
-        remaining -= gained;
-      }
+    // the rest of the first date, then the date where the time runs out, found by reach()
+    const first = this.localDay(at);
+    for (const [a, b] of this.segments(first)) {
+      if (b <= at) continue;
+      const from = Math.max(a, at);
+      if (remaining <= b - from) return from + remaining;
+      remaining -= b - from;
     }
-    let day = this.localDay(at);
-    let idle = 0;
-    for (;;) {
-      let opened = false;
-      for (const [a, b] of this.segments(day)) {
-        if (b <= at) continue;
-        opened = true;
-        const from = Math.max(a, at);
-        if (remaining <= b - from) return from + remaining;
-        remaining -= b - from;
-        at = b;
-      }
-      idle = opened ? 0 : idle + 1;
-      if (idle > MAX_CLOSED_DAYS) throw this.neverOpen();
-      day++;
+    const { day, before } = this.reach(first + 1, 1, remaining);
+    remaining -= before;
+    for (const [a, b] of this.segments(day)) {
+      if (remaining <= b - a) return a + remaining;
+      remaining -= b - a;
     }
+    throw new Error(`business-time: no open time left on the date reach() found (${day})`);
   }
 
   private addBackward(startMs: number, intervalMs: number): number {
     this.assertOpen();
-    let at = startMs;
     let remaining = intervalMs;
-    const weeks = Math.floor(remaining / this.weekMs) - 1;
-    if (weeks >= 1) {
-      const jumped = DateTime.fromMillis(at, { zone: this.zone }).minus({ weeks }).toMillis();
-      const gained = this.diffOrdered(jumped, at);
-      if (gained <= remaining) {
-        at = jumped;
-        remaining -= gained;
-      }
+    const first = this.localDay(startMs);
+    const firstSegments = this.segments(first);
+    for (let i = firstSegments.length - 1; i >= 0; i--) {
+      const [a, b] = firstSegments[i];
+      if (a >= startMs) continue;
+      const to = Math.min(b, startMs);
+      if (remaining <= to - a) return to - remaining;
+      remaining -= to - a;
     }
-    let day = this.localDay(at);
-    let idle = 0;
-    for (;;) {
-      let opened = false;
-      const segs = this.segments(day);
-      for (let i = segs.length - 1; i >= 0; i--) {
-        const [a, b] = segs[i];
-        if (a >= at) continue;
-        opened = true;
-        const to = Math.min(b, at);
-        if (remaining <= to - a) return to - remaining;
-        remaining -= to - a;
-        at = a;
-      }
-      idle = opened ? 0 : idle + 1;
-      if (idle > MAX_CLOSED_DAYS) throw this.neverOpen();
-      day--;
+    const { day, before } = this.reach(first - 1, -1, remaining);
+    remaining -= before;
+    const segs = this.segments(day);
+    for (let i = segs.length - 1; i >= 0; i--) {
+      const [a, b] = segs[i];
+      if (remaining <= b - a) return b - remaining;
+      remaining -= b - a;
     }
+    throw new Error(`business-time: no open time left on the date reach() found (${day})`);
   }
 }
 

@@ -5,31 +5,10 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- the commands' JSON output is checked field by field */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { generateSeed } from '../../scripts/lib/seed.ts';
 import { FakeOrg, USERNAME, type FakeRecord } from './support/fake-org.ts';
-import { healthyOrg } from './support/org-fixtures.ts';
-import { login, runStl } from './support/run-stl.ts';
-
-async function orgFor(
-  namespace: boolean
-): Promise<{ org: FakeOrg; env: Record<string, string>; done: () => Promise<void> }> {
-  const org = new FakeOrg(healthyOrg(namespace));
-  const url = await org.start();
-  const home = mkdtempSync(join(tmpdir(), 'stl-home-'));
-  const saved = await login(home, url, USERNAME);
-  assert.equal(saved.code, 0, saved.stderr);
-  return {
-    org,
-    env: { HOME: home },
-    done: async () => {
-      await org.stop();
-      rmSync(home, { recursive: true, force: true });
-    }
-  };
-}
+import { orgFor } from './support/org-session.ts';
+import { runStl } from './support/run-stl.ts';
 
 const decoded = (org: FakeOrg, from = 0) =>
   org.requests.slice(from).map((r) => ({ ...r, path: decodeURIComponent(r.path) }));

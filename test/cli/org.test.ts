@@ -3,32 +3,14 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- the commands' JSON output is checked field by field */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeOrg, USERNAME } from './support/fake-org.ts';
-import { healthyOrg } from './support/org-fixtures.ts';
-import { login, ROOT, runStl } from './support/run-stl.ts';
+import { orgFor } from './support/org-session.ts';
+import { ROOT, runStl } from './support/run-stl.ts';
 
 const SAMPLE = join(ROOT, 'test', 'fixtures', 'sample-export');
-
-async function orgFor(
-  namespace: boolean
-): Promise<{ org: FakeOrg; env: Record<string, string>; done: () => Promise<void> }> {
-  const org = new FakeOrg(healthyOrg(namespace));
-  const url = await org.start();
-  const home = mkdtempSync(join(tmpdir(), 'stl-home-'));
-  const saved = await login(home, url, USERNAME);
-  assert.equal(saved.code, 0, saved.stderr);
-  return {
-    org,
-    env: { HOME: home },
-    done: async () => {
-      await org.stop();
-      rmSync(home, { recursive: true, force: true });
-    }
-  };
-}
 
 function assertWritesSendAutoAssignFalse(org: FakeOrg): void {
   const writes = org.writes();

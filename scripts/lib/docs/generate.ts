@@ -4,7 +4,7 @@
  */
 import type { Block, GeneratedDocument } from './render.ts';
 import type { ConfigRecords, MetadataRecord, ProjectModel, TestMethod } from './model.ts';
-import { DocsError } from './model.ts';
+import { DocsError, fieldValue as v, numberField as num } from './model.ts';
 import {
   EDGE_CASES,
   HOURS,
@@ -17,20 +17,9 @@ import {
 
 export { testMatrixRows } from './matrix.ts';
 
-const v = (r: MetadataRecord | null | undefined, field: string): string =>
-  (r?.values[field] ?? '').trim();
 const isTrue = (r: MetadataRecord, field: string, fallback = true): boolean => {
   const raw = v(r, field).toLowerCase();
   return raw === '' ? fallback : raw === 'true';
-};
-const num = (r: MetadataRecord, field: string): number | null => {
-  const raw = v(r, field);
-  if (raw === '') return null;
-  const n = Number(raw);
-  if (!Number.isFinite(n)) {
-    throw new DocsError(`${r.developerName}: ${field} "${raw}" is not a number`);
-  }
-  return n;
 };
 
 /** Minutes as people say them: 5 min, 4 h, 1 h 30 min, 1440 min = 24 h. */

@@ -21,19 +21,9 @@
  * but one of them.
  */
 import type { ConfigRecords, CoversDeclaration, MetadataRecord, TestMethod } from './model.ts';
-import { DocsError } from './model.ts';
+import { DocsError, fieldValue as v, numberField as num } from './model.ts';
 
-const v = (r: MetadataRecord, field: string): string => (r.values[field] ?? '').trim();
 const active = (r: MetadataRecord): boolean => v(r, 'IsActive__c').toLowerCase() !== 'false';
-const num = (r: MetadataRecord, field: string): number | null => {
-  const raw = v(r, field);
-  if (raw === '') return null;
-  const n = Number(raw);
-  if (!Number.isFinite(n)) {
-    throw new DocsError(`${r.developerName}: ${field} "${raw}" is not a number`);
-  }
-  return n;
-};
 
 export const OUTCOMES = ['Hit', 'Missed', 'Pending', 'Excluded', 'Not Applicable'] as const;
 

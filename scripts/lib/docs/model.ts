@@ -493,3 +493,18 @@ export function readProjectModel(root: string, config?: ConfigRecords): ProjectM
     alertSource: apex.alertSource
   };
 }
+
+/** A record's field value, trimmed ('' when blank or when there is no record). */
+export const fieldValue = (r: MetadataRecord | null | undefined, field: string): string =>
+  (r?.values[field] ?? '').trim();
+
+/** A record's numeric field; null when blank, a DocsError naming the record when not a number. */
+export function numberField(r: MetadataRecord, field: string): number | null {
+  const raw = fieldValue(r, field);
+  if (raw === '') return null;
+  const n = Number(raw);
+  if (!Number.isFinite(n)) {
+    throw new DocsError(`${r.developerName}: ${field} "${raw}" is not a number`);
+  }
+  return n;
+}

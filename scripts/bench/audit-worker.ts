@@ -14,6 +14,8 @@ export interface WorkerResult {
   ms: number;
   /** peak resident set size of the process, MiB */
   maxRssMb: number;
+  /** CPU time of the whole process (user, every thread: the garbage collector's too), ms */
+  userCpuMs: number;
   /** parse: CSV records read (headers included); audit: leads in the report */
   records: number;
 }
@@ -48,6 +50,7 @@ async function main(): Promise<void> {
     mode,
     ms,
     maxRssMb: process.resourceUsage().maxRSS / 1024,
+    userCpuMs: process.cpuUsage().user / 1000,
     records
   };
   process.stdout.write(JSON.stringify(result) + '\n');

@@ -2,6 +2,7 @@
 // audit's peak memory with the full activity count against a third of it (same leads).
 // Every measurement runs in a child process (audit-worker.ts) so its peak RSS is its own.
 import { execFileSync } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { ensureSeedExport, ensureThinnedExport, type ExportCounts } from './export.ts';
 import type { WorkerResult } from './audit-worker.ts';
@@ -31,7 +32,12 @@ function measure(mode: 'parse' | 'audit', dir: string): WorkerResult {
 const n = (v: number): string => Math.round(v).toLocaleString('en-US');
 const activitiesOf = (c: ExportCounts): number => c['Task.csv'] + c['Event.csv'];
 const row = (label: string, r: WorkerResult): string =>
-  `  ${label.padEnd(34)} ${(r.ms / 1000).toFixed(1).padStart(7)} s  peak RSS ${n(r.maxRssMb).padStart(6)} MiB`;
+  `  ${label.padEnd(34)} ${(r.ms / 1000).toFixed(1).padStart(7)} s  ` +
+  `(CPU ${(r.userCpuMs / 1000).toFixed(1).padStart(6)} s user)  peak RSS ${n(r.maxRssMb).padStart(6)} MiB`;
+const load = (): string =>
+  loadavg()
+    .map((v) => v.toFixed(2))
+    .join(', ');
 
 export async function benchAudit(options: AuditBenchOptions): Promise<void> {
   const log = (m: string): void => console.log(m);
@@ -50,6 +56,7 @@ export async function benchAudit(options: AuditBenchOptions): Promise<void> {
   log(`thinned copy ${thin.dir}: ${n(activitiesOf(thin.counts))} activities, same leads`);
 
   log('audit benchmark (each line a separate node process; audit = auditExport in process):');
+  log(`  load average at the start: ${load()}`);
   const baseline = measure('parse', full.dir);
   log(row(`csv-parse alone (${n(baseline.records)} records)`, baseline));
   const audit = measure('audit', full.dir);
@@ -62,7 +69,11 @@ export async function benchAudit(options: AuditBenchOptions): Promise<void> {
     );
   }
   const ratio = audit.ms / baseline.ms;
+  log(`  load average at the end:             ${load()}`);
   log(`  time ratio audit / csv-parse:        ${ratio.toFixed(2)}x (target <= 1.5x)`);
+  log(
+    `  CPU ratio audit / csv-parse:         ${(audit.userCpuMs / baseline.userCpuMs).toFixed(2)}x`
+  );
   log(
     `  peak RSS, full / thinned activities: ${(audit.maxRssMb / auditFew.maxRssMb).toFixed(2)}x ` +
       `for ${(activitiesOf(c) / activitiesOf(thin.counts)).toFixed(2)}x the activities`

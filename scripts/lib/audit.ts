@@ -17,10 +17,10 @@ import {
   activeExclusionRules,
   activeSlaRules,
   activeTouchRules,
+  criteriaTest,
   evaluateSla,
   fieldValue,
-  firstMatch,
-  matchesCriteria,
+  type Condition,
   type ExclusionRule,
   type RuleSet,
   type SlaRule,
@@ -61,6 +61,11 @@ export interface AuditLeadInput {
   ownerId: string;
   /** every Lead column as exported (field API name -> text), used by criteria and stamps */
   fields: Record<string, string>;
+  /**
+   * The engagement source field's text, for a caller that leaves that column out of `fields`
+   * (the audit reads it only here); otherwise it is looked up in `fields`.
+   */
+  engagementValue?: string;
 }
 
 export interface OwnerChange {
@@ -307,6 +312,30 @@ interface Touch {
   by: string;
 }
 
+/**
+ * A moment a cycle could start and the first qualifying touch at or after it so far (`at` is
+ * Infinity until there is one). Updated in place as activities arrive.
+ */
+interface TouchSlot extends Touch {
+  start: number;
+}
+
+/** A rule with its criteria as one test (`criteriaTest`), for the rules tested per row. */
+interface Compiled<R> {
+  rule: R;
+  test: (record: Readonly<Record<string, unknown>>) => boolean;
+}
+const compile = <R extends { criteria: readonly Condition[] }>(
+  rules: readonly R[]
+): Compiled<R>[] => rules.map((rule) => ({ rule, test: criteriaTest(rule.criteria) }));
+function firstOf<R>(
+  record: Readonly<Record<string, unknown>>,
+  rules: readonly Compiled<R>[]
+): R | undefined {
+  for (const r of rules) if (r.test(record)) return r.rule;
+  return undefined;
+}
+
 /** An owner change as a lead keeps it (the lead is implied). */
 interface OwnerStep {
   at: number;
@@ -336,8 +365,8 @@ interface LeadState {
   fieldChanges: FieldStep[];
   /** the writes of the engagement source field: save time and the engagement time written */
   engagementWrites: { at: number; value: number }[];
-  /** every moment a cycle could start: the first touch at or after each one (null: none yet) */
-  touchesFrom: Map<number, Touch | null> | null;
+  /** every moment a cycle could start, each with the first touch at or after it so far */
+  touchesFrom: TouchSlot[] | null;
   /** later engagement times that did not start a cycle */
   ignored?: number;
 }
@@ -388,6 +417,7 @@ const iso = (ms: number | null): string | null => (ms === null ? null : isoInsta
 /** `YYYY-MM-DD` of UTC days, as toISOString writes them (the audit writes millions of instants). */
 const isoDays = new Map<number, string>();
 const PAD = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
+const PAD2 = PAD.slice(0, 100).map((p) => p.slice(1));
 
 /** What `new Date(ms).toISOString()` gives, with the date part remembered per UTC day. */
 function isoInstant(ms: number): string {
@@ -409,7 +439,7 @@ function isoInstant(ms: number): string {
   rest = (rest - second) / 60;
   const minute = rest % 60;
   const hour = (rest - minute) / 60;
-  return `${date}${PAD[hour].slice(1)}:${PAD[minute].slice(1)}:${PAD[second].slice(1)}.${PAD[milli]}Z`;
+  return `${date}${PAD2[hour]}:${PAD2[minute]}:${PAD2[second]}.${PAD[milli]}Z`;
 }
 const minutes = (from: number | null, to: number | null): number | null =>
   from === null || to === null ? null : Math.round(((to - from) / MINUTE) * 100) / 100;
@@ -450,10 +480,12 @@ export class AuditBuilder {
   /** ISO week keys by UTC day and by hour of UTC time (see weekOf) */
   private readonly weekKeysByDay = new Map<number, string>();
   private readonly weekKeys = new Map<number, string>();
-  /** the rules in matching order, sorted once */
-  private readonly slaRules: SlaRule[];
-  private readonly exclusionRules: ExclusionRule[];
-  private readonly touchRules: Record<ActivityInput['object'], TouchRule[]>;
+  /** the rules in matching order, sorted once, with their criteria compiled */
+  private readonly slaRules: Compiled<SlaRule>[];
+  private readonly exclusionRules: Compiled<ExclusionRule>[];
+  private readonly touchRules: Record<ActivityInput['object'], Compiled<TouchRule>[]>;
+  /** the active SLA rules as listed (re-engagements test them) */
+  private readonly activeRules: Compiled<SlaRule>[];
   /** Lead fields the audit reads, by `plainField` name */
   private readonly usedFields: Set<string>;
   /** isEngagementField by history field name, as asked */
@@ -467,12 +499,13 @@ export class AuditBuilder {
 
   constructor(private options: AuditOptions) {
     const { rules } = options;
-    this.slaRules = activeSlaRules(rules.slaRules);
-    this.exclusionRules = activeExclusionRules(rules.exclusionRules);
+    this.slaRules = compile(activeSlaRules(rules.slaRules));
+    this.exclusionRules = compile(activeExclusionRules(rules.exclusionRules));
     this.touchRules = {
-      Task: activeTouchRules('Task', rules.touchRules),
-      Event: activeTouchRules('Event', rules.touchRules)
+      Task: compile(activeTouchRules('Task', rules.touchRules)),
+      Event: compile(activeTouchRules('Event', rules.touchRules))
     };
+    this.activeRules = compile(rules.slaRules.filter((r) => r.isActive));
     this.usedFields = new Set(
       [
         ...LEAD_COLUMNS,
@@ -524,7 +557,7 @@ export class AuditBuilder {
     let engagementAt = lead.createdAt;
     let engagementSource = 'CreatedDate';
     if (field) {
-      const raw = fieldValue(lead.fields, field);
+      const raw = lead.engagementValue ?? fieldValue(lead.fields, field);
       const parsed = typeof raw === 'string' && raw.trim() ? parseInstant(raw) : null;
       if (parsed !== null) {
         engagementAt = parsed;
@@ -532,7 +565,12 @@ export class AuditBuilder {
       }
     }
     this.leads.set(lead.id, {
-      input: { ...lead, fields: this.usedColumns(lead.fields) },
+      input: {
+        id: lead.id,
+        createdAt: lead.createdAt,
+        ownerId: lead.ownerId,
+        fields: this.usedColumns(lead.fields)
+      },
       engagementAt,
       engagementSource,
       changes: NONE,
@@ -619,17 +657,30 @@ export class AuditBuilder {
     if (!lead) return false;
     if (!this.activitiesStarted) this.startActivities();
     const starts = lead.touchesFrom ?? this.candidateStarts(lead);
-    let earliest = Infinity;
-    for (const start of starts.keys()) if (start < earliest) earliest = start;
-    if (activity.at < earliest) return true;
+    // most activities come after the touches already kept: those need no rule test
+    if (!improves(starts, activity.at)) return true;
     if (!this.countsAsHuman(activity)) return true;
-    const rule = firstMatch(activity.fields, this.touchRules[activity.object]);
+    const rule = firstOf(activity.fields, this.touchRules[activity.object]);
     if (!rule) return true;
-    for (const [start, touch] of starts) {
-      if (activity.at < start || (touch && touch.at <= activity.at)) continue;
-      starts.set(start, { at: activity.at, type: rule.touchType, by: activity.ownerId });
+    for (const slot of starts) {
+      if (activity.at < slot.start || slot.at <= activity.at) continue;
+      slot.at = activity.at;
+      slot.type = rule.touchType;
+      slot.by = activity.ownerId;
     }
     return true;
+  }
+
+  /**
+   * Whether an activity of this lead at `at` could become a first touch (`addActivity` would keep
+   * something of it): false lets the caller skip building it; undefined when the lead is unknown.
+   * Counts as the start of the activities, as `addActivity` does.
+   */
+  couldTouch(whoId: string, at: number): boolean | undefined {
+    const lead = this.leads.get(whoId);
+    if (!lead) return undefined;
+    if (!this.activitiesStarted) this.startActivities();
+    return improves(lead.touchesFrom ?? this.candidateStarts(lead), at);
   }
 
   private startActivities(): void {
@@ -637,10 +688,12 @@ export class AuditBuilder {
   }
 
   /** The first engagement and every engagement time the field's history wrote. */
-  private candidateStarts(lead: LeadState): Map<number, Touch | null> {
-    const starts = new Map<number, Touch | null>([[lead.engagementAt, null]]);
+  private candidateStarts(lead: LeadState): TouchSlot[] {
+    const starts: TouchSlot[] = [{ start: lead.engagementAt, at: Infinity, type: '', by: '' }];
     for (const w of lead.engagementWrites) {
-      if (!starts.has(w.value)) starts.set(w.value, null);
+      let known = false;
+      for (const s of starts) if (s.start === w.value) known = true;
+      if (!known) starts.push({ start: w.value, at: Infinity, type: '', by: '' });
     }
     lead.touchesFrom = starts;
     return starts;
@@ -725,6 +778,7 @@ export class AuditBuilder {
    * (exclusive): every later history row of a field is undone with its OldValue.
    */
   private fieldsAt(state: LeadState, at: number, inclusive: boolean): Record<string, string> {
+    if (!state.fieldChanges.length) return state.input.fields;
     const later = state.fieldChanges
       .filter((c) => (inclusive ? c.at > at : c.at >= at))
       .sort((a, b) => a.at - b.at);
@@ -746,8 +800,10 @@ export class AuditBuilder {
   }
 
   private touchFrom(state: LeadState, start: number, end: number): Touch | null {
-    const t = state.touchesFrom?.get(start) ?? null;
-    return t && t.at < end ? t : null;
+    const slots = state.touchesFrom;
+    if (!slots) return null;
+    for (const t of slots) if (t.start === start) return t.at !== Infinity && t.at < end ? t : null;
+    return null;
   }
 
   private convertedAt(state: LeadState): number | null {
@@ -764,9 +820,10 @@ export class AuditBuilder {
    */
   private cyclesOf(state: LeadState): CycleSpan[] {
     const spans: CycleSpan[] = [{ start: state.engagementAt, savedAt: state.input.createdAt }];
+    if (!state.engagementWrites.length) return spans;
     const converted = this.convertedAt(state);
     const writes = [...state.engagementWrites].sort((a, b) => a.at - b.at);
-    const active = this.options.rules.slaRules.filter((r) => r.isActive);
+    const active = this.activeRules;
     for (const w of writes) {
       const cur = spans[spans.length - 1];
       if (w.value === cur.start) continue;
@@ -777,8 +834,8 @@ export class AuditBuilder {
       }
       if (converted !== null && converted <= w.at) continue;
       const fields = this.fieldsAt(state, w.at, true);
-      const handRaiser = active.some((r) => r.isHandRaiser && matchesCriteria(fields, r.criteria));
-      const anyRule = handRaiser || active.some((r) => matchesCriteria(fields, r.criteria));
+      const handRaiser = active.some((r) => r.rule.isHandRaiser && r.test(fields));
+      const anyRule = handRaiser || active.some((r) => r.test(fields));
       if (!anyRule) {
         state.ignored = (state.ignored ?? 0) + 1;
         continue;
@@ -870,9 +927,9 @@ export class AuditBuilder {
     const ruleFields = isLast ? input.fields : this.fieldsAt(state, openedAt, true);
     const exclusionFields =
       endSavedAt === null ? input.fields : this.fieldsAt(state, endSavedAt, false);
-    const rule = firstMatch(ruleFields, this.slaRules);
+    const rule = firstOf(ruleFields, this.slaRules);
     const calendar = this.calendarFor(rule);
-    const exclusion = firstMatch(exclusionFields, this.exclusionRules);
+    const exclusion = firstOf(exclusionFields, this.exclusionRules);
     const outcome = evaluateSla({
       rule: rule ?? null,
       calendar,
@@ -957,11 +1014,13 @@ export class AuditBuilder {
   private derive(state: LeadState): LeadResult[] {
     if (state.changes.length > 1) state.changes.sort(byTime);
     const spans = this.cyclesOf(state);
-    return spans.map((_, k) =>
-      k === spans.length - 1
-        ? this.deriveCycle(state, spans, k, null, null)
-        : this.deriveCycle(state, spans, k, spans[k + 1].start, spans[k + 1].savedAt)
-    );
+    const last = spans.length - 1;
+    const cycles: LeadResult[] = [];
+    for (let k = 0; k < last; k++) {
+      cycles.push(this.deriveCycle(state, spans, k, spans[k + 1].start, spans[k + 1].savedAt));
+    }
+    cycles.push(this.deriveCycle(state, spans, last, null, null));
+    return cycles;
   }
 
   /**
@@ -998,6 +1057,7 @@ export class AuditBuilder {
     const accuracy = new AccuracyCheck(this.options.stampColumns ?? {});
     const slowestCount = this.options.slowestCount ?? 10;
     let slowest: LeadResult[] = [];
+    let slowestBar = -Infinity;
     const counted = { cycles: 0, afterHours: 0, reassigned: 0, reassignments: 0, over60: 0 };
     const queueWait = new Series();
     const stlAfterHours = new Series();
@@ -1043,8 +1103,16 @@ export class AuditBuilder {
         if (stl === null) continue;
         (r.afterHours ? stlAfterHours : stlInHours).push(stl);
         (r.reassignments > 0 ? stlReassigned : stlNotReassigned).push(stl);
+        // once the list is trimmed, a cycle no slower than its last one can never enter it (the
+        // earlier of equals stays first)
+        if (stl <= slowestBar) continue;
         slowest.push(r);
-        if (slowest.length > KEEP_WHILE_STREAMING) slowest = topSlowest(slowest, slowestCount);
+        if (slowest.length > KEEP_WHILE_STREAMING) {
+          slowest = topSlowest(slowest, slowestCount);
+          if (slowest.length === slowestCount && slowestCount > 0) {
+            slowestBar = slowest[slowestCount - 1].speedToLeadMinutes as number;
+          }
+        }
       }
       if (anyAssigned) assigned++;
       if (anyTouched) touchedLeads++;
@@ -1055,7 +1123,7 @@ export class AuditBuilder {
       ignored += state.ignored ?? 0;
       // the Lead's fields mirror the current cycle; the safety nets look at the open cycle
       const r = cycles[cycles.length - 1];
-      const engagedAt = Date.parse(r.engagementAt);
+      const engagedAt = parseInstant(r.engagementAt) ?? Date.parse(r.engagementAt);
       accuracy.check(state.input, r);
       const open = !truthy(state.input.fields.IsConverted) && r.slaStatus !== 'Excluded';
       if (open && r.currentOwnerType === 'Queue') {
@@ -1240,6 +1308,9 @@ export class AuditBuilder {
             duplicateOfName: open.cycles[0].name
           });
         }
+        // let the cycles die young: results kept until every email is done would make V8 expect
+        // results to live long and allocate all of them, in `finish` too, in the old generation
+        for (const entry of list) entry.cycles = NONE;
       }
     } finally {
       this.quiet = false;
@@ -1259,6 +1330,12 @@ export class AuditBuilder {
     if (converted !== null && converted <= t) return false;
     return cycle.slaDueAt === null || Date.parse(cycle.slaDueAt) > t;
   }
+}
+
+/** Whether an activity at `at` would be the first touch from one of these cycle starts. */
+function improves(slots: readonly TouchSlot[], at: number): boolean {
+  for (const slot of slots) if (at >= slot.start && at < slot.at) return true;
+  return false;
 }
 
 /** FNV-1a over the UTF-16 code units: equal texts, equal hashes. */
@@ -1418,6 +1495,7 @@ export function slaCounts(rows: readonly SlaCountable[]): SlaCounts {
 
 /** Parses an exported date-time (ISO 8601 with Z or offset; no zone = UTC); null when not one. */
 export function parseInstant(raw: string): number | null {
+  // the exported shape first, without trimming
   if (raw.length === 24) {
     const ms = parseUtcMillisIso(raw);
     if (ms !== null) return ms;
@@ -1441,9 +1519,9 @@ export function parseInstant(raw: string): number | null {
 /**
  * The common shape of exported date-times, `2026-04-24T19:40:10.000Z`, read digit by digit (the
  * audit parses millions); null for anything else, which then takes the general path. Gives what
- * Date.parse gives for the same text.
+ * Date.parse gives for the same text (a day past the month's end rolls over, as it does there).
  */
-function parseUtcMillisIso(s: string): number | null {
+export function parseUtcMillisIso(s: string): number | null {
   if (
     s.charCodeAt(4) !== 45 || // -
     s.charCodeAt(7) !== 45 ||
@@ -1455,41 +1533,47 @@ function parseUtcMillisIso(s: string): number | null {
   ) {
     return null;
   }
-  const year = digits(s, 0, 4);
-  const month = digits(s, 5, 2);
-  const day = digits(s, 8, 2);
-  const hour = digits(s, 11, 2);
-  const minute = digits(s, 14, 2);
-  const second = digits(s, 17, 2);
-  const milli = digits(s, 20, 3);
+  const year = digit(s, 0) * 1000 + digit(s, 1) * 100 + digit(s, 2) * 10 + digit(s, 3);
+  const month = digit(s, 5) * 10 + digit(s, 6);
+  const day = digit(s, 8) * 10 + digit(s, 9);
+  const hour = digit(s, 11) * 10 + digit(s, 12);
+  const minute = digit(s, 14) * 10 + digit(s, 15);
+  const second = digit(s, 17) * 10 + digit(s, 18);
+  const milli = digit(s, 20) * 100 + digit(s, 21) * 10 + digit(s, 22);
+  // a non-digit reads as 100,000, which makes every field below out of range
   if (
     year < 1000 ||
+    year > 9999 ||
     month < 1 ||
     month > 12 ||
     day < 1 ||
-    day > 28 ||
-    hour < 0 ||
+    day > 31 ||
     hour > 23 ||
-    minute < 0 ||
     minute > 59 ||
-    second < 0 ||
     second > 59 ||
-    milli < 0
+    milli > 999
   ) {
     return null;
   }
-  return Date.UTC(year, month - 1, day, hour, minute, second, milli);
+  return (
+    daysFromCivil(year, month, day) * DAY + ((hour * 60 + minute) * 60 + second) * 1000 + milli
+  );
 }
 
-/** The decimal number in s[from, from + count), or -1 when a character is not a digit. */
-function digits(s: string, from: number, count: number): number {
-  let n = 0;
-  for (let i = from; i < from + count; i++) {
-    const d = s.charCodeAt(i) - 48;
-    if (d < 0 || d > 9) return -1;
-    n = n * 10 + d;
-  }
-  return n;
+/** One decimal digit of s at i; anything else gives 100 (out of range for every field). */
+function digit(s: string, i: number): number {
+  const d = s.charCodeAt(i) - 48;
+  return d >= 0 && d <= 9 ? d : 100_000;
+}
+
+/** Days from 1970-01-01 to a date of the proleptic Gregorian calendar (day may pass the month). */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146_097 + doe - 719_468;
 }
 
 class AccuracyCheck {
@@ -1497,10 +1581,13 @@ class AccuracyCheck {
   private leadsMatching = 0;
   private count = 0;
   private readonly mismatches: AccuracyResult['mismatches'] = [];
-  constructor(private readonly columns: Partial<Record<StampField, string>>) {}
+  private readonly cols: [StampField, string][];
+  constructor(private readonly columns: Partial<Record<StampField, string>>) {
+    this.cols = Object.entries(columns) as [StampField, string][];
+  }
 
   check(input: AuditLeadInput, r: LeadResult): void {
-    const cols = Object.entries(this.columns) as [StampField, string][];
+    const { cols } = this;
     if (!cols.length) return;
     // only leads the package has seen carry stamps
     if (!cols.some(([, col]) => (input.fields[col] ?? '').trim() !== '')) return;

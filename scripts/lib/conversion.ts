@@ -21,6 +21,8 @@
  *   are left out of the rating only, and the output says how many and which windows.
  */
 
+import { parseUtcMillisIso } from './audit.ts';
+
 export class ConversionError extends Error {
   constructor(message: string) {
     super(message);
@@ -231,6 +233,11 @@ export function parseInstantStrict(value: string | number, where: string): numbe
     if (!Number.isFinite(value)) throw new ConversionError(`${where}: ${value} is not a time`);
     return value;
   }
+  // the shape exports and the audit write (2026-04-24T19:40:10.000Z), read digit by digit
+  if (value.length === 24) {
+    const fast = parseUtcMillisIso(value);
+    if (fast !== null) return fast;
+  }
   const text = value.trim();
   const ms = /^\d{4}-\d{2}-\d{2}$/.test(text) ? Date.parse(`${text}T00:00:00Z`) : Date.parse(text);
   if (!/^\d{4}-\d{2}-\d{2}/.test(text) || Number.isNaN(ms)) {
@@ -281,9 +288,10 @@ function checkMinutes(v: number | null | undefined, where: string): number | nul
   return v;
 }
 
+const blank = (s: string | null | undefined): string => (s ?? '').trim();
+
 function checkLead(l: ConversionLead, i: number): Checked {
   const where = `lead ${l.id ?? `#${i + 1}`}`;
-  const blank = (s: string | null | undefined) => (s ?? '').trim();
   return {
     where,
     stl: checkMinutes(l.speedToLeadMinutes, `${where} speedToLeadMinutes`),
@@ -300,42 +308,299 @@ function checkLead(l: ConversionLead, i: number): Checked {
   };
 }
 
-function rateOf(rows: readonly Checked[], minSample: number): RateRow {
-  const converted = rows.filter((r) => r.converted).length;
-  const withOpportunity = rows.filter((r) => r.converted && r.oppId).length;
-  return {
-    leads: rows.length,
-    converted,
-    withOpportunity,
-    conversionRate: ratio(converted, rows.length),
-    opportunityRate: ratio(withOpportunity, rows.length),
-    smallSample: rows.length < minSample
-  };
+/** Leads, converted and with an opportunity, counted one lead at a time. */
+class RateCount {
+  leads = 0;
+  converted = 0;
+  withOpportunity = 0;
+  add(r: Checked): void {
+    this.leads++;
+    if (r.converted) {
+      this.converted++;
+      if (r.oppId) this.withOpportunity++;
+    }
+  }
+  row(minSample: number): RateRow {
+    return {
+      leads: this.leads,
+      converted: this.converted,
+      withOpportunity: this.withOpportunity,
+      conversionRate: ratio(this.converted, this.leads),
+      opportunityRate: ratio(this.withOpportunity, this.leads),
+      smallSample: this.leads < minSample
+    };
+  }
 }
 
+/** The median of values, 2 decimals; sorts the array it is given. */
 function medianOf(values: number[]): number | null {
   if (!values.length) return null;
-  const s = [...values].sort((a, b) => a - b);
+  const s = values.sort((a, b) => a - b);
   const mid = Math.floor(s.length / 2);
   return round(s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2, 2);
 }
 
-function period(rows: readonly Checked[], minSample: number): PeriodSummary {
-  const hit = rows.filter((r) => r.status === 'Hit').length;
-  const missed = rows.filter((r) => r.status === 'Missed').length;
-  return {
-    ...rateOf(rows, minSample),
-    slaHit: hit,
-    slaMissed: missed,
-    slaHitRate: ratio(hit, hit + missed),
-    medianSpeedToLeadMinutes: medianOf(
-      rows.map((r) => r.stl).filter((v): v is number => v !== null)
-    )
-  };
+/** One side of the go-live split, counted one lead at a time. */
+class PeriodCount {
+  readonly rate = new RateCount();
+  hit = 0;
+  missed = 0;
+  readonly speeds: number[] = [];
+  add(r: Checked): void {
+    this.rate.add(r);
+    if (r.status === 'Hit') this.hit++;
+    else if (r.status === 'Missed') this.missed++;
+    if (r.stl !== null) this.speeds.push(r.stl);
+  }
+  summary(minSample: number): PeriodSummary {
+    return {
+      ...this.rate.row(minSample),
+      slaHit: this.hit,
+      slaMissed: this.missed,
+      slaHitRate: ratio(this.hit, this.hit + this.missed),
+      medianSpeedToLeadMinutes: medianOf(this.speeds)
+    };
+  }
 }
 
 const points = (a: number | null, b: number | null): number | null =>
   a === null || b === null ? null : round((b - a) * 100, 2);
+
+const OUTCOMES = ['Hit', 'Missed'] as const;
+const BUCKET_INDEX = new Map(BUCKETS.map((b, i) => [b.key, i]));
+
+/** A value worked out from the options, or the error to throw where the figures use it. */
+type Prepared<T> = { value: T } | { error: unknown };
+function prepare<T>(make: () => T): Prepared<T> {
+  try {
+    return { value: make() };
+  } catch (error) {
+    return { error };
+  }
+}
+function use<T>(p: Prepared<T>): T {
+  if ('error' in p) throw p.error;
+  return p.value;
+}
+
+/**
+ * The conversion impact folded in one lead at a time (`add`), so a caller with a million leads
+ * need not hold them: only counts, the speed to lead of each go-live side, the systems delay of
+ * each source and the converted opportunity Ids are kept. `result` gives what
+ * `computeConversionImpact` gives for the same leads in the same order, and throws the same
+ * ConversionError for bad input (a bad lead as it is added).
+ */
+export class ConversionCollector {
+  readonly minSample: number;
+  private leads = 0;
+  private readonly buckets = BUCKETS.map(() => new RateCount());
+  private readonly outcomes = OUTCOMES.map(() => ({
+    rate: new RateCount(),
+    /** converted opportunity Ids, each once, in the order the leads came */
+    oppIds: new Set<string>()
+  }));
+  private readonly types = new Map<string, RateCount>();
+  private readonly goLive: Prepared<number> | null;
+  private readonly before = new PeriodCount();
+  private readonly after = new PeriodCount();
+  private dated = 0;
+  private readonly windows: Prepared<[number, number][]>;
+  private readonly windowLeads: number[];
+  private excluded = 0;
+  private readonly systemsBySource = new Map<string, number[]>();
+
+  constructor(options: ConversionOptions = {}) {
+    const minSample = options.minSample ?? DEFAULT_MIN_SAMPLE;
+    if (!Number.isInteger(minSample) || minSample < 1) {
+      throw new ConversionError(`minSample must be a whole number >= 1, got ${String(minSample)}`);
+    }
+    this.minSample = minSample;
+    const goLive = options.goLive;
+    this.goLive =
+      goLive !== undefined && goLive !== null && goLive !== ''
+        ? prepare(() => parseInstantStrict(goLive, '--go-live'))
+        : null;
+    const windows = options.excludeWindows ?? [];
+    this.windows = prepare(() => windows.map((w, i) => checkWindow(w, `exclude window ${i + 1}`)));
+    this.windowLeads = windows.map(() => 0);
+  }
+
+  add(lead: ConversionLead): void {
+    const r = checkLead(lead, this.leads++);
+    this.buckets[BUCKET_INDEX.get(bucketOf(r.stl)) as number].add(r);
+    for (let i = 0; i < OUTCOMES.length; i++) {
+      if (r.status !== OUTCOMES[i]) continue;
+      const o = this.outcomes[i];
+      o.rate.add(r);
+      if (r.converted && r.oppId) o.oppIds.add(r.oppId);
+    }
+    let type = this.types.get(r.leadType);
+    if (!type) this.types.set(r.leadType, (type = new RateCount()));
+    type.add(r);
+    if (this.goLive && 'value' in this.goLive && r.engagement !== null) {
+      this.dated++;
+      (r.engagement < this.goLive.value ? this.before : this.after).add(r);
+    }
+    this.addSystemsDelay(r);
+  }
+
+  /** A lead whose systems delay overlaps an outage window is left out of the rating. */
+  private addSystemsDelay(r: Checked): void {
+    if (r.systems === null || !('value' in this.windows)) return;
+    let hit = false;
+    if (r.engagement !== null) {
+      const from = r.engagement;
+      const to = r.engagement + r.systems * 60_000;
+      const ranges = this.windows.value;
+      for (let i = 0; i < ranges.length; i++) {
+        if (from <= ranges[i][1] && to >= ranges[i][0]) {
+          this.windowLeads[i] += 1;
+          hit = true;
+        }
+      }
+    }
+    if (hit) {
+      this.excluded += 1;
+      return;
+    }
+    const values = this.systemsBySource.get(r.source);
+    if (values) values.push(r.systems);
+    else this.systemsBySource.set(r.source, [r.systems]);
+  }
+
+  /** Every conversion impact figure over the leads added. */
+  result(opportunities: readonly ConversionOpportunity[]): ConversionImpact {
+    const { minSample } = this;
+    const opps = new Map<string, ConversionOpportunity>();
+    for (const o of opportunities) {
+      if (!o.id) throw new ConversionError('an opportunity has no Id');
+      opps.set(o.id, o);
+    }
+
+    const conversionByBucket: BucketRow[] = BUCKETS.map((b, i) => ({
+      bucket: b.key,
+      label: b.label,
+      fromMinutes: b.from,
+      toMinutes: b.to,
+      ...this.buckets[i].row(minSample)
+    }));
+
+    const conversionBySlaOutcome: OutcomeRow[] = OUTCOMES.map((outcome, i) => ({
+      outcome,
+      ...this.outcomes[i].rate.row(minSample)
+    }));
+
+    const conversionByLeadType: LeadTypeRow[] = [...this.types.entries()]
+      .map(([leadType, count]) => ({ leadType, ...count.row(minSample) }))
+      .sort((a, b) => b.leads - a.leads || a.leadType.localeCompare(b.leadType));
+
+    const pipelineBySlaOutcome: PipelineRow[] = OUTCOMES.map((outcome, i) => {
+      const { rate, oppIds } = this.outcomes[i];
+      const ids = [...oppIds];
+      const found = ids.map((id) => opps.get(id)).filter((o): o is ConversionOpportunity => !!o);
+      const amount = (o: ConversionOpportunity) => {
+        if (o.amount === null || o.amount === undefined) return 0;
+        if (!Number.isFinite(o.amount)) {
+          throw new ConversionError(`opportunity ${o.id} Amount: ${o.amount} is not a number`);
+        }
+        return o.amount;
+      };
+      const won = found.filter((o) => o.isWon);
+      return {
+        outcome,
+        leads: rate.leads,
+        opportunities: found.length,
+        pipelineAmount: round(
+          found.reduce((s, o) => s + amount(o), 0),
+          2
+        ),
+        wonOpportunities: won.length,
+        wonAmount: round(
+          won.reduce((s, o) => s + amount(o), 0),
+          2
+        ),
+        missingOpportunities: ids.length - found.length,
+        smallSample: rate.leads < minSample
+      };
+    });
+
+    let beforeAfter: BeforeAfter | null = null;
+    if (this.goLive) {
+      const goLive = use(this.goLive);
+      const before = this.before.summary(minSample);
+      const after = this.after.summary(minSample);
+      beforeAfter = {
+        goLive: new Date(goLive).toISOString(),
+        before,
+        after,
+        change: {
+          conversionRatePoints: points(before.conversionRate, after.conversionRate),
+          opportunityRatePoints: points(before.opportunityRate, after.opportunityRate),
+          slaHitRatePoints: points(before.slaHitRate, after.slaHitRate),
+          medianSpeedToLeadMinutes:
+            before.medianSpeedToLeadMinutes === null || after.medianSpeedToLeadMinutes === null
+              ? null
+              : round(after.medianSpeedToLeadMinutes - before.medianSpeedToLeadMinutes, 2)
+        },
+        withoutEngagement: this.leads - this.dated
+      };
+    }
+
+    return {
+      minSample,
+      leads: this.leads,
+      conversionByBucket,
+      conversionBySlaOutcome,
+      conversionByLeadType,
+      pipelineBySlaOutcome,
+      beforeAfter,
+      systemsDelayRating: this.systemsDelay(),
+      definitions: [
+        'Buckets: calendar minutes from engagement to first touch; lower bound inclusive, upper exclusive (exactly 5 min is 5-30 min).',
+        'Conversion rate = converted / leads; opportunity rate = converted with an opportunity / leads.',
+        `Groups with fewer than ${minSample} leads are flagged smallSample: read them as anecdotes, not trends.`,
+        'Pipeline and won amounts: Amount of the converted opportunities (won = IsWon).',
+        'Systems delay rated on the median per source: best in class <= 5 min, acceptable under 10, yellow 10 to under 15, red 15 to under 30, critical 30 and over.'
+      ]
+    };
+  }
+
+  private systemsDelay(): SystemsDelayResult {
+    const ranges = use(this.windows);
+    const { minSample, excluded } = this;
+    const bySource = [...this.systemsBySource.entries()]
+      .map(([source, values]) => {
+        const leads = values.length;
+        const med = medianOf(values);
+        return {
+          source,
+          leads,
+          medianSystemsDelayMinutes: med,
+          rating: med === null ? null : rateSystemsDelay(med),
+          smallSample: leads < minSample
+        };
+      })
+      .sort((a, b) => (b.medianSystemsDelayMinutes ?? 0) - (a.medianSystemsDelayMinutes ?? 0));
+    const iso = (ms: number) => new Date(ms).toISOString();
+    const excludedWindows = ranges.map((range, i) => ({
+      start: iso(range[0]),
+      end: iso(range[1]),
+      leads: this.windowLeads[i]
+    }));
+    return {
+      basis: 'median systems delay (assignment minus engagement, calendar minutes) per lead source',
+      bands: SYSTEMS_DELAY_BANDS.map((b) => ({ ...b })),
+      excludedWindows,
+      excludedLeads: excluded,
+      exclusionStatement: excludedWindows.length
+        ? `Excluded ${excluded} lead(s) whose systems delay overlaps ${excludedWindows.length} outage window(s): ${excludedWindows
+            .map((w) => `${w.start} to ${w.end} (${w.leads})`)
+            .join('; ')}.`
+        : 'No outage windows excluded: every assigned lead is rated.',
+      bySource
+    };
+  }
+}
 
 /**
  * Computes every conversion impact figure. Throws ConversionError on bad input, naming the lead
@@ -346,186 +611,9 @@ export function computeConversionImpact(
   opportunities: readonly ConversionOpportunity[],
   options: ConversionOptions = {}
 ): ConversionImpact {
-  const minSample = options.minSample ?? DEFAULT_MIN_SAMPLE;
-  if (!Number.isInteger(minSample) || minSample < 1) {
-    throw new ConversionError(`minSample must be a whole number >= 1, got ${String(minSample)}`);
-  }
-  const rows = leads.map(checkLead);
-  const opps = new Map<string, ConversionOpportunity>();
-  for (const o of opportunities) {
-    if (!o.id) throw new ConversionError('an opportunity has no Id');
-    opps.set(o.id, o);
-  }
-
-  const conversionByBucket: BucketRow[] = BUCKETS.map((b) => ({
-    bucket: b.key,
-    label: b.label,
-    fromMinutes: b.from,
-    toMinutes: b.to,
-    ...rateOf(
-      rows.filter((r) => bucketOf(r.stl) === b.key),
-      minSample
-    )
-  }));
-
-  const outcomes = ['Hit', 'Missed'] as const;
-  const conversionBySlaOutcome: OutcomeRow[] = outcomes.map((outcome) => ({
-    outcome,
-    ...rateOf(
-      rows.filter((r) => r.status === outcome),
-      minSample
-    )
-  }));
-
-  const types = new Map<string, Checked[]>();
-  for (const r of rows) {
-    const group = types.get(r.leadType);
-    if (group) group.push(r);
-    else types.set(r.leadType, [r]);
-  }
-  const conversionByLeadType: LeadTypeRow[] = [...types.entries()]
-    .map(([leadType, group]) => ({ leadType, ...rateOf(group, minSample) }))
-    .sort((a, b) => b.leads - a.leads || a.leadType.localeCompare(b.leadType));
-
-  const pipelineBySlaOutcome: PipelineRow[] = outcomes.map((outcome) => {
-    const group = rows.filter((r) => r.status === outcome);
-    const ids = [...new Set(group.filter((r) => r.converted && r.oppId).map((r) => r.oppId!))];
-    const found = ids.map((id) => opps.get(id)).filter((o): o is ConversionOpportunity => !!o);
-    const amount = (o: ConversionOpportunity) => {
-      if (o.amount === null || o.amount === undefined) return 0;
-      if (!Number.isFinite(o.amount)) {
-        throw new ConversionError(`opportunity ${o.id} Amount: ${o.amount} is not a number`);
-      }
-      return o.amount;
-    };
-    const won = found.filter((o) => o.isWon);
-    return {
-      outcome,
-      leads: group.length,
-      opportunities: found.length,
-      pipelineAmount: round(
-        found.reduce((s, o) => s + amount(o), 0),
-        2
-      ),
-      wonOpportunities: won.length,
-      wonAmount: round(
-        won.reduce((s, o) => s + amount(o), 0),
-        2
-      ),
-      missingOpportunities: ids.length - found.length,
-      smallSample: group.length < minSample
-    };
-  });
-
-  let beforeAfter: BeforeAfter | null = null;
-  if (options.goLive !== undefined && options.goLive !== null && options.goLive !== '') {
-    const goLive = parseInstantStrict(options.goLive, '--go-live');
-    const dated = rows.filter((r) => r.engagement !== null);
-    const before = period(
-      dated.filter((r) => r.engagement! < goLive),
-      minSample
-    );
-    const after = period(
-      dated.filter((r) => r.engagement! >= goLive),
-      minSample
-    );
-    beforeAfter = {
-      goLive: new Date(goLive).toISOString(),
-      before,
-      after,
-      change: {
-        conversionRatePoints: points(before.conversionRate, after.conversionRate),
-        opportunityRatePoints: points(before.opportunityRate, after.opportunityRate),
-        slaHitRatePoints: points(before.slaHitRate, after.slaHitRate),
-        medianSpeedToLeadMinutes:
-          before.medianSpeedToLeadMinutes === null || after.medianSpeedToLeadMinutes === null
-            ? null
-            : round(after.medianSpeedToLeadMinutes - before.medianSpeedToLeadMinutes, 2)
-      },
-      withoutEngagement: rows.length - dated.length
-    };
-  }
-
-  return {
-    minSample,
-    leads: rows.length,
-    conversionByBucket,
-    conversionBySlaOutcome,
-    conversionByLeadType,
-    pipelineBySlaOutcome,
-    beforeAfter,
-    systemsDelayRating: systemsDelay(rows, options.excludeWindows ?? [], minSample),
-    definitions: [
-      'Buckets: calendar minutes from engagement to first touch; lower bound inclusive, upper exclusive (exactly 5 min is 5-30 min).',
-      'Conversion rate = converted / leads; opportunity rate = converted with an opportunity / leads.',
-      `Groups with fewer than ${minSample} leads are flagged smallSample: read them as anecdotes, not trends.`,
-      'Pipeline and won amounts: Amount of the converted opportunities (won = IsWon).',
-      'Systems delay rated on the median per source: best in class <= 5 min, acceptable under 10, yellow 10 to under 15, red 15 to under 30, critical 30 and over.'
-    ]
-  };
-}
-
-function systemsDelay(
-  rows: readonly Checked[],
-  windows: readonly TimeWindow[],
-  minSample: number
-): SystemsDelayResult {
-  const parsed = windows.map((w, i) => ({ w, range: checkWindow(w, `exclude window ${i + 1}`) }));
-  const counts = parsed.map(() => 0);
-  const kept: Checked[] = [];
-  let excluded = 0;
-  for (const r of rows) {
-    if (r.systems === null) continue;
-    let hit = false;
-    if (r.engagement !== null) {
-      const from = r.engagement;
-      const to = r.engagement + r.systems * 60_000;
-      parsed.forEach(({ range }, i) => {
-        if (from <= range[1] && to >= range[0]) {
-          counts[i] += 1;
-          hit = true;
-        }
-      });
-    }
-    if (hit) excluded += 1;
-    else kept.push(r);
-  }
-  const bySourceMap = new Map<string, number[]>();
-  for (const r of kept) {
-    const values = bySourceMap.get(r.source);
-    if (values) values.push(r.systems!);
-    else bySourceMap.set(r.source, [r.systems!]);
-  }
-  const bySource = [...bySourceMap.entries()]
-    .map(([source, values]) => {
-      const med = medianOf(values);
-      return {
-        source,
-        leads: values.length,
-        medianSystemsDelayMinutes: med,
-        rating: med === null ? null : rateSystemsDelay(med),
-        smallSample: values.length < minSample
-      };
-    })
-    .sort((a, b) => (b.medianSystemsDelayMinutes ?? 0) - (a.medianSystemsDelayMinutes ?? 0));
-  const iso = (ms: number) => new Date(ms).toISOString();
-  const excludedWindows = parsed.map(({ range }, i) => ({
-    start: iso(range[0]),
-    end: iso(range[1]),
-    leads: counts[i]
-  }));
-  return {
-    basis: 'median systems delay (assignment minus engagement, calendar minutes) per lead source',
-    bands: SYSTEMS_DELAY_BANDS.map((b) => ({ ...b })),
-    excludedWindows,
-    excludedLeads: excluded,
-    exclusionStatement: excludedWindows.length
-      ? `Excluded ${excluded} lead(s) whose systems delay overlaps ${excludedWindows.length} outage window(s): ${excludedWindows
-          .map((w) => `${w.start} to ${w.end} (${w.leads})`)
-          .join('; ')}.`
-      : 'No outage windows excluded: every assigned lead is rated.',
-    bySource
-  };
+  const collector = new ConversionCollector(options);
+  for (const lead of leads) collector.add(lead);
+  return collector.result(opportunities);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -175,6 +175,103 @@ export function fieldValue(record: Readonly<Record<string, unknown>>, field: str
   return undefined;
 }
 
+/**
+ * The test of one condition with its expected values worked out once (blank, number, text): the
+ * same answers as `matchesCriteria`, without redoing that work for every record tested.
+ */
+function compileCondition(c: Condition): (record: Readonly<Record<string, unknown>>) => boolean {
+  const { field } = c;
+  const get = (record: Readonly<Record<string, unknown>>): unknown =>
+    field in record ? record[field] : fieldValue(record, field);
+  /** `same(actual, expected)` with the expected side prepared */
+  const sameAs = (expected: unknown): ((actual: unknown) => boolean) => {
+    if (isBlank(expected)) return isBlank;
+    const b = asNumber(expected);
+    const t = text(expected);
+    if (b === undefined) return (actual) => !isBlank(actual) && text(actual) === t;
+    return (actual) => {
+      if (isBlank(actual)) return false;
+      const a = asNumber(actual);
+      if (a !== undefined) return a === b;
+      return text(actual) === t;
+    };
+  };
+  switch (c.operator) {
+    case 'isBlank':
+      return (record) => isBlank(get(record));
+    case 'isNotBlank':
+      return (record) => !isBlank(get(record));
+    case 'equals': {
+      const test = sameAs(c.value);
+      return (record) => test(get(record));
+    }
+    case 'notEquals': {
+      const test = sameAs(c.value);
+      return (record) => !test(get(record));
+    }
+    case 'in':
+    case 'notIn': {
+      const tests = (c.values ?? []).map(sameAs);
+      const any = (actual: unknown): boolean => {
+        for (const test of tests) if (test(actual)) return true;
+        return false;
+      };
+      return c.operator === 'in' ? (record) => any(get(record)) : (record) => !any(get(record));
+    }
+    case 'contains': {
+      const t = text(c.value);
+      return (record) => {
+        const actual = get(record);
+        return !isBlank(actual) && text(actual).includes(t);
+      };
+    }
+    case 'startsWith': {
+      const t = text(c.value);
+      return (record) => {
+        const actual = get(record);
+        return !isBlank(actual) && text(actual).startsWith(t);
+      };
+    }
+    case 'greaterThan':
+    case 'lessThan': {
+      const sign = c.operator === 'greaterThan' ? 1 : -1;
+      return (record) => {
+        const actual = get(record);
+        return !isBlank(actual) && compare(actual, c.value, c.field) * sign > 0;
+      };
+    }
+  }
+  return () => false;
+}
+
+const compiled = new WeakMap<
+  readonly Condition[],
+  (record: Readonly<Record<string, unknown>>) => boolean
+>();
+
+/**
+ * `matchesCriteria` for one list of conditions as a function, made once per list (and remembered
+ * for it): for rules tested against many records (touch rules per activity, SLA and exclusion
+ * rules per cycle). The list must not change afterwards.
+ */
+export function criteriaTest(
+  criteria: readonly Condition[]
+): (record: Readonly<Record<string, unknown>>) => boolean {
+  let test = compiled.get(criteria);
+  if (!test) {
+    const tests = criteria.map(compileCondition);
+    test =
+      tests.length === 1
+        ? tests[0]
+        : (record) => {
+            for (const t of tests) if (!t(record)) return false;
+            return true;
+          };
+    compiled.set(criteria, test);
+  }
+  return test;
+}
+
 /** Whether a record meets every condition (an empty list matches all). */
 export function matchesCriteria(
   record: Readonly<Record<string, unknown>>,
@@ -237,7 +334,7 @@ export function firstMatch<R extends { criteria: readonly Condition[] }>(
   record: Readonly<Record<string, unknown>>,
   ordered: readonly R[]
 ): R | undefined {
-  for (const r of ordered) if (matchesCriteria(record, r.criteria)) return r;
+  for (const r of ordered) if (criteriaTest(r.criteria)(record)) return r;
   return undefined;
 }
 
@@ -305,46 +402,52 @@ const round2 = (v: number): number => Math.round(v * 100) / 100;
  */
 export function evaluateSla(input: SlaInput): SlaOutcome {
   const { rule, calendar } = input;
-  const base: SlaOutcome = {
-    status: 'Not Applicable',
-    leadType: rule?.leadType ?? null,
-    rule: rule?.developerName ?? null,
-    thresholdMinutes: rule?.thresholdMinutes ?? null,
-    clockStartAt: null,
-    dueAt: null,
-    missedByMinutes: null,
-    excludedReason: null
-  };
-  if (!rule || !calendar) return base;
+  if (!rule || !calendar) return outcome(rule, 'Not Applicable', null, null, null, null);
   if (input.assignedAt === null) {
-    if (input.excludedReason)
-      return { ...base, status: 'Excluded', excludedReason: input.excludedReason };
-    return { ...base, status: 'Pending' };
+    if (input.excludedReason) {
+      return outcome(rule, 'Excluded', null, null, null, input.excludedReason);
+    }
+    return outcome(rule, 'Pending', null, null, null, null);
   }
   const clockStartAt = calendar.nextStartDate(input.assignedAt);
   const dueAt = calendar.add(input.assignedAt, rule.thresholdMinutes * 60_000);
-  const timed = { ...base, clockStartAt, dueAt };
   const touch = input.firstTouchAt;
-  if (touch !== null && touch <= dueAt) return { ...timed, status: 'Hit' };
+  if (touch !== null && touch <= dueAt)
+    return outcome(rule, 'Hit', clockStartAt, dueAt, null, null);
   if (touch !== null) {
-    return {
-      ...timed,
-      status: 'Missed',
-      missedByMinutes: round2(calendar.diff(dueAt, touch) / 60_000)
-    };
+    const missedBy = round2(calendar.diff(dueAt, touch) / 60_000);
+    return outcome(rule, 'Missed', clockStartAt, dueAt, missedBy, null);
   }
   if (input.excludedReason) {
-    return { ...timed, status: 'Excluded', excludedReason: input.excludedReason };
+    return outcome(rule, 'Excluded', clockStartAt, dueAt, null, input.excludedReason);
   }
   if (input.convertedAt !== undefined && input.convertedAt !== null && input.convertedAt <= dueAt) {
-    return { ...timed, status: 'Excluded', excludedReason: 'Converted' };
+    return outcome(rule, 'Excluded', clockStartAt, dueAt, null, 'Converted');
   }
   if (input.asOf > dueAt) {
-    return {
-      ...timed,
-      status: 'Missed',
-      missedByMinutes: round2(calendar.diff(dueAt, input.asOf) / 60_000)
-    };
+    const missedBy = round2(calendar.diff(dueAt, input.asOf) / 60_000);
+    return outcome(rule, 'Missed', clockStartAt, dueAt, missedBy, null);
   }
-  return { ...timed, status: 'Pending' };
+  return outcome(rule, 'Pending', clockStartAt, dueAt, null, null);
+}
+
+/** One outcome object, the fields in SlaOutcome's order (the audit judges every cycle). */
+function outcome(
+  rule: SlaRule | null,
+  status: SlaStatus,
+  clockStartAt: number | null,
+  dueAt: number | null,
+  missedByMinutes: number | null,
+  excludedReason: string | null
+): SlaOutcome {
+  return {
+    status,
+    leadType: rule?.leadType ?? null,
+    rule: rule?.developerName ?? null,
+    thresholdMinutes: rule?.thresholdMinutes ?? null,
+    clockStartAt,
+    dueAt,
+    missedByMinutes,
+    excludedReason
+  };
 }

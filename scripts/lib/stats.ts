@@ -80,5 +80,69 @@ function sortedFinite(values: ArrayLike<number>): Float64Array {
     const v = values[i];
     if (Number.isFinite(v)) out[n++] = v;
   }
-  return out.subarray(0, n).sort();
+  const finite = out.subarray(0, n);
+  return n < RADIX_FROM ? finite.sort() : radixSort(finite);
+}
+
+/** Below this many values the built-in sort is as quick as the radix sort. */
+const RADIX_FROM = 512;
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/**
+ * Sorts finite doubles ascending in place, in the order `Float64Array.prototype.sort` gives (-0
+ * before +0): a least-significant-digit radix sort over the 64 bits, 16 at a time, after turning
+ * each double's bits into an unsigned key with the same order (negative: every bit flipped;
+ * otherwise the sign bit set). Four linear passes instead of a comparison sort: the audit sorts
+ * every group's delays (docs/BENCHMARKS.md).
+ */
+export function radixSort(values: Float64Array): Float64Array {
+  const n = values.length;
+  if (!LITTLE_ENDIAN || n < 2) return values.sort();
+  let words: Uint32Array = new Uint32Array(values.buffer, values.byteOffset, n * 2);
+  let spare: Uint32Array = new Uint32Array(n * 2);
+  const result = words;
+  // keys: low word at 2i, high word at 2i + 1
+  for (let i = 0; i < n; i++) {
+    const hi = words[2 * i + 1];
+    if (hi & 0x80000000) {
+      words[2 * i] = ~words[2 * i];
+      words[2 * i + 1] = ~hi;
+    } else {
+      words[2 * i + 1] = hi | 0x80000000;
+    }
+  }
+  const counts = new Uint32Array(1 << 16);
+  for (let pass = 0; pass < 4; pass++) {
+    const word = pass >> 1; // 0: low word, 1: high word
+    const shift = (pass & 1) * 16;
+    counts.fill(0);
+    for (let i = 0; i < n; i++) counts[(words[2 * i + word] >>> shift) & 0xffff]++;
+    // a digit every key shares moves nothing
+    if (counts[(words[word] >>> shift) & 0xffff] === n) continue;
+    let sum = 0;
+    for (let d = 0; d < counts.length; d++) {
+      const c = counts[d];
+      counts[d] = sum;
+      sum += c;
+    }
+    for (let i = 0; i < n; i++) {
+      const to = counts[(words[2 * i + word] >>> shift) & 0xffff]++;
+      spare[2 * to] = words[2 * i];
+      spare[2 * to + 1] = words[2 * i + 1];
+    }
+    const t = words;
+    words = spare;
+    spare = t;
+  }
+  if (words !== result) result.set(words);
+  for (let i = 0; i < n; i++) {
+    const hi = result[2 * i + 1];
+    if (hi & 0x80000000) {
+      result[2 * i + 1] = hi & 0x7fffffff;
+    } else {
+      result[2 * i] = ~result[2 * i];
+      result[2 * i + 1] = ~hi;
+    }
+  }
+  return values;
 }

@@ -600,4 +600,81 @@ describe('AuditBuilder: large inputs', () => {
     assert.equal(report.speedToLead.count, 4800);
     assert.equal(report.byLeadType[0].leads, 6000);
   });
+
+  it('reads every day of every month (29-31 and leap days too) as Date.parse does', () => {
+    // the digit-by-digit reader takes days 1-31 of any month: Date.parse rolls a day past the
+    // month's end over into the next month, and so must the reader
+    const pad = (v: number, w: number): string => String(v).padStart(w, '0');
+    let checked = 0;
+    for (const year of [1000, 1600, 1900, 1970, 2000, 2024, 2026, 2100, 9999]) {
+      for (let month = 0; month <= 13; month++) {
+        for (let day = 0; day <= 32; day++) {
+          for (const time of ['00:00:00.000', '23:59:59.999', '24:00:00.000', '12:60:00.000']) {
+            const text = `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}T${time}Z`;
+            const expected = Date.parse(text);
+            assert.equal(parseInstant(text), Number.isNaN(expected) ? null : expected, text);
+            checked++;
+          }
+        }
+      }
+    }
+    assert.equal(checked, 9 * 14 * 33 * 4);
+    assert.equal(parseInstant('2026-02-30T00:00:00.000Z'), Date.UTC(2026, 2, 2));
+  });
+});
+
+describe('AuditBuilder: activities skipped before they are built', () => {
+  it('says which activities could be a first touch, and the report is the same without the others', () => {
+    const all = cycleBuilder();
+    addCycleLeads(all, true);
+    const allRows: LeadResult[] = [];
+    const allReport = all.finish((c) => allRows.push(c));
+
+    // the same leads and history; activities only when couldTouch says they may matter
+    const filtered = cycleBuilder();
+    const asked: [string, boolean | undefined][] = [];
+    const original = filtered.addActivity.bind(filtered);
+    filtered.addActivity = (a: ActivityInput): boolean => {
+      const could = filtered.couldTouch(a.whoId, a.at);
+      asked.push([a.id, could]);
+      return could ? original(a) : could !== undefined;
+    };
+    addCycleLeads(filtered, true);
+    assert.equal(filtered.couldTouch('nobody', at('2026-11-23T10:00')), undefined);
+    const rows: LeadResult[] = [];
+    const report = filtered.finish((c) => rows.push(c));
+    assert.deepEqual(rows, allRows);
+    assert.deepEqual(report, allReport);
+    // e0 precedes every engagement of E; g2 falls after G1's touch (10:30) and before G's second
+    // engagement, so it can be no first touch; the others are each the first after a start
+    assert.deepEqual(asked, [
+      ['e0', false],
+      ['e1', true],
+      ['f1', true],
+      ['g1', true],
+      ['g2', false],
+      ['g3', true]
+    ]);
+  });
+
+  it('takes the engagement time given beside the fields as if it were one of them', () => {
+    const inFields = cycleBuilder();
+    addCycleLeads(inFields, true);
+    const beside = cycleBuilder();
+    const addLead = beside.addLead.bind(beside);
+    beside.addLead = (lead) => {
+      const { FormAt__c: engagement, ...fields } = lead.fields;
+      addLead({ ...lead, fields, engagementValue: engagement ?? '' });
+    };
+    addCycleLeads(beside, true);
+    const a: LeadResult[] = [];
+    const b: LeadResult[] = [];
+    inFields.finish((c) => a.push(c));
+    beside.finish((c) => b.push(c));
+    assert.deepEqual(
+      b.map((r) => [r.id, r.cycleNumber, r.engagementAt, r.engagementSource, r.slaStatus]),
+      a.map((r) => [r.id, r.cycleNumber, r.engagementAt, r.engagementSource, r.slaStatus])
+    );
+    assert.ok(b.some((r) => r.engagementSource === 'FormAt__c'));
+  });
 });

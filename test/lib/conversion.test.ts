@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import {
   bucketOf,
   computeConversionImpact,
+  ConversionCollector,
   ConversionError,
   conversionLeadsFromAudit,
   opportunitiesFromRows,
@@ -429,6 +430,61 @@ describe('audit adapters', () => {
     assert.throws(
       () => opportunitiesFromRows([{ Amount: '1' }], 'opps.csv', () => 7),
       /opps\.csv line 7, column Id/
+    );
+  });
+});
+
+describe('ConversionCollector', () => {
+  it('rejects a bad lead as it is added and a bad go-live or window only when the figures are asked for', () => {
+    const c = new ConversionCollector({
+      goLive: 'next tuesday',
+      excludeWindows: [{ start: '2026-10-02', end: '2026-10-01' }],
+      minSample: 1
+    });
+    c.add(lead({ id: 'L1' }));
+    assert.throws(
+      () => c.add(lead({ id: 'L2', speedToLeadMinutes: -1 })),
+      /lead L2 speedToLeadMinutes/
+    );
+    assert.throws(() => c.result([]), /--go-live: "next tuesday"/);
+    const windowOnly = new ConversionCollector({
+      excludeWindows: [{ start: '2026-10-02', end: '2026-10-01' }]
+    });
+    windowOnly.add(lead({ id: 'L1' }));
+    assert.throws(() => windowOnly.result([]), /exclude window 1: the end must be after the start/);
+    assert.throws(() => new ConversionCollector({ minSample: 0 }), /minSample/);
+  });
+
+  it('counts leads added one at a time, the median of each go-live side and of each source', () => {
+    const c = new ConversionCollector({ goLive: '2026-10-01T12:00:00Z', minSample: 1 });
+    // before go-live: 10 and 30 min (median 20), one converted with an opportunity; after: 4 min
+    c.add(lead({ id: 'A', speedToLeadMinutes: 30, engagementAt: '2026-10-01T10:00:00.000Z' }));
+    c.add(
+      lead({
+        id: 'B',
+        speedToLeadMinutes: 10,
+        systemsDelayMinutes: 6,
+        converted: true,
+        convertedOpportunityId: '006A',
+        engagementAt: '2026-10-01T11:59:59.999Z'
+      })
+    );
+    c.add(lead({ id: 'C', speedToLeadMinutes: 4, engagementAt: '2026-10-01T12:00:00.000Z' }));
+    const r = c.result([{ id: '006A', amount: 1200, isWon: true, isClosed: true }]);
+    assert.equal(r.leads, 3);
+    assert.equal(r.beforeAfter?.before.leads, 2);
+    assert.equal(r.beforeAfter?.before.medianSpeedToLeadMinutes, 20);
+    assert.equal(r.beforeAfter?.after.medianSpeedToLeadMinutes, 4);
+    assert.equal(r.beforeAfter?.change.medianSpeedToLeadMinutes, -16);
+    assert.equal(r.pipelineBySlaOutcome[0].wonAmount, 1200);
+    // systems delays 2, 6, 2 min for source Web: median 2
+    assert.deepEqual(
+      r.systemsDelayRating.bySource.map((s) => [s.source, s.leads, s.medianSystemsDelayMinutes]),
+      [['Web', 3, 2]]
+    );
+    assert.deepEqual(
+      r.conversionByBucket.map((b) => b.leads),
+      [1, 1, 1, 0, 0, 0, 0]
     );
   });
 });

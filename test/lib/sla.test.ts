@@ -7,6 +7,7 @@ import {
   activeSlaRules,
   activeTouchRules,
   CriteriaError,
+  criteriaTest,
   evaluateSla,
   firstMatch,
   matchesCriteria,
@@ -279,5 +280,68 @@ describe('rules sorted once', () => {
     for (const activity of [{ Type: 'Call' }, { Type: '' }]) {
       assert.equal(firstMatch(activity, tasks), matchTouchRule('Task', activity, touchRules));
     }
+  });
+});
+
+describe('criteriaTest', () => {
+  it('answers as matchesCriteria for every operator, value shape and record', () => {
+    const values = [
+      '',
+      '  ',
+      'Hot',
+      'hot ',
+      'Warm',
+      '10',
+      '10.0',
+      ' 9.5',
+      '2026-11-23',
+      'Demo Request'
+    ];
+    const conditions = parseCriteria(
+      JSON.stringify([
+        { field: 'Rating', operator: 'equals', value: 'HOT' },
+        { field: 'rating', operator: 'notEquals', value: '' },
+        { field: 'Score', operator: 'equals', value: 10 },
+        { field: 'Score', operator: 'in', values: ['9.5', 10, ''] },
+        { field: 'Score', operator: 'notIn', values: ['hot'] },
+        { field: 'LeadSource', operator: 'contains', value: 'REQ' },
+        { field: 'LeadSource', operator: 'startsWith', value: 'demo' },
+        { field: 'Rating', operator: 'isBlank' },
+        { field: 'Rating', operator: 'isNotBlank' },
+        { field: 'Score', operator: 'greaterThan', value: 9.75 },
+        { field: 'Day', operator: 'lessThan', value: '2026-12-01' },
+        { field: 'Missing', operator: 'equals', value: '' }
+      ]),
+      'test'
+    );
+    let records = 0;
+    for (const rating of values) {
+      for (const score of values) {
+        for (const source of values) {
+          const record = { Rating: rating, Score: score, LeadSource: source, Day: score };
+          records++;
+          for (const c of conditions) {
+            assert.equal(
+              criteriaTest([c])(record),
+              matchesCriteria(record, [c]),
+              `${c.operator} ${JSON.stringify(record)}`
+            );
+          }
+          // lists of conditions: all must hold; the empty list matches everything
+          assert.equal(
+            criteriaTest(conditions.slice(0, 3))(record),
+            matchesCriteria(record, conditions.slice(0, 3))
+          );
+          assert.equal(criteriaTest([])(record), true);
+        }
+      }
+    }
+    assert.equal(records, 1000);
+  });
+
+  it('throws the same error as matchesCriteria for a comparison without a value', () => {
+    const criteria = [{ field: 'Score', operator: 'greaterThan' as const, value: '' }];
+    assert.throws(() => matchesCriteria({ Score: '5' }, criteria), /a value is needed to compare/);
+    assert.throws(() => criteriaTest(criteria)({ Score: '5' }), /a value is needed to compare/);
   });
 });

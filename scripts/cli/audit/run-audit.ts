@@ -8,6 +8,7 @@ import {
   AuditBuilder,
   parseInstant,
   STAMP_FIELDS,
+  type ActivityInput,
   type AuditBusinessHours,
   type AuditQueue,
   type AuditReport,
@@ -23,10 +24,9 @@ import {
   type HolidaySpec
 } from '../../lib/business-time.ts';
 import {
-  computeConversionImpact,
+  ConversionCollector,
   opportunitiesFromRows,
   type ConversionImpact,
-  type ConversionLead,
   type ConversionOptions
 } from '../../lib/conversion.ts';
 import { NAMESPACE } from '../../lib/rules.ts';
@@ -106,15 +106,18 @@ function indexes<K extends string>(
 /**
  * One string per distinct value for the columns that repeat a few values (owner Ids, picklists),
  * so a million leads do not hold a million copies; a column stops being interned once it has
- * shown too many distinct values to be worth it.
+ * shown too many distinct values to be worth it (names, times: then every lookup would miss).
  */
 class Interner {
-  private readonly seen = new Map<string, string>();
+  private seen: Map<string, string> | null = new Map<string, string>();
   constructor(private readonly limit = 50_000) {}
   get(value: string): string {
-    const known = this.seen.get(value);
+    const seen = this.seen;
+    if (seen === null) return value;
+    const known = seen.get(value);
     if (known !== undefined) return known;
-    if (this.seen.size < this.limit) this.seen.set(value, value);
+    if (seen.size < this.limit) seen.set(value, value);
+    else this.seen = null;
     return value;
   }
 }
@@ -274,7 +277,9 @@ export async function runAudit(options: RunAuditOptions): Promise<AuditRunResult
         : undefined;
       const kept = header
         .map((name, i) => ({ name, i, interner: new Interner(10_000) }))
-        .filter(({ name }) => b.leadColumnUsed(name) || name === engagementColumn);
+        .filter(({ name }) => b.leadColumnUsed(name));
+      const engagementIndex =
+        engagementColumn === undefined ? -1 : header.indexOf(engagementColumn);
       return (record, line) => {
         const created = record[col.CreatedDate];
         const createdAt = parseInstant(created);
@@ -290,7 +295,13 @@ export async function runAudit(options: RunAuditOptions): Promise<AuditRunResult
           fields[k.name] = k.name === 'Email' ? record[k.i] : k.interner.get(record[k.i]);
         }
         leadCount++;
-        b.addLead({ id, createdAt, ownerId: ids.get(record[col.OwnerId].trim()), fields });
+        b.addLead({
+          id,
+          createdAt,
+          ownerId: ids.get(record[col.OwnerId].trim()),
+          fields,
+          engagementValue: engagementIndex === -1 ? undefined : record[engagementIndex]
+        });
       };
     },
     problems
@@ -416,6 +427,18 @@ export async function runAudit(options: RunAuditOptions): Promise<AuditRunResult
         const kept = header
           .map((name, i) => ({ name, i }))
           .filter(({ name }) => wanted.has(name.toLowerCase()));
+        // one activity object for the whole table: the builder keeps nothing of it but values
+        const fields: Record<string, string> = {};
+        for (const k of kept) fields[k.name] = '';
+        const activity: ActivityInput = {
+          object,
+          id: '',
+          whoId: '',
+          at: 0,
+          ownerId: '',
+          createdById: '',
+          fields
+        };
         return (record, line) => {
           const completedAt = completed === -1 ? '' : record[completed];
           const when = completedAt || record[col.CreatedDate];
@@ -431,18 +454,20 @@ export async function runAudit(options: RunAuditOptions): Promise<AuditRunResult
           seen(at);
           const whoId = record[col.WhoId].trim();
           if (!whoId) return;
-          const fields: Record<string, string> = {};
+          // most activities come after the lead's first touch: nothing more to read of them
+          const could = audit.couldTouch(whoId, at);
+          if (could === undefined) {
+            if (whoId.startsWith('00Q')) orphans++;
+            return;
+          }
+          if (!could) return;
           for (const k of kept) fields[k.name] = record[k.i];
-          const known = audit.addActivity({
-            object,
-            id: record[col.Id],
-            whoId,
-            at,
-            ownerId: ids.get(record[col.OwnerId].trim()),
-            createdById: col.CreatedById === -1 ? '' : record[col.CreatedById].trim(),
-            fields
-          });
-          if (!known && whoId.startsWith('00Q')) orphans++;
+          activity.id = record[col.Id];
+          activity.whoId = whoId;
+          activity.at = at;
+          activity.ownerId = ids.get(record[col.OwnerId].trim());
+          activity.createdById = col.CreatedById === -1 ? '' : record[col.CreatedById].trim();
+          audit.addActivity(activity);
         };
       },
       problems
@@ -474,24 +499,13 @@ export async function runAudit(options: RunAuditOptions): Promise<AuditRunResult
   const asOf = asOfProvisional ?? (latest || Date.now());
   if (asOfProvisional === undefined) audit.setAsOf(asOf);
   const leads: LeadResult[] = [];
-  const conversionLeads: ConversionLead[] = [];
+  // folded lead by lead as the cycles are derived (no list of a million leads)
+  const conversionLeads = new ConversionCollector(options.conversion);
   const report = audit.finish((l) => {
     if (options.keepLeads) leads.push(l);
     // conversion is a lead's outcome: judged on its current cycle; a likely duplicate is the
     // same person as another lead and is left out
-    if (l.isCurrentCycle && l.likelyDuplicateOf === null) {
-      conversionLeads.push({
-        id: l.id,
-        speedToLeadMinutes: l.speedToLeadMinutes,
-        systemsDelayMinutes: l.systemsDelayMinutes,
-        slaStatus: l.slaStatus,
-        leadType: l.leadType,
-        source: l.source,
-        converted: l.converted,
-        convertedOpportunityId: l.convertedOpportunityId,
-        engagementAt: l.engagementAt
-      });
-    }
+    if (l.isCurrentCycle && l.likelyDuplicateOf === null) conversionLeads.add(l);
   });
   warnings.push(...audit.warnings);
   const opportunities = opportunitiesFromRows(
@@ -499,7 +513,7 @@ export async function runAudit(options: RunAuditOptions): Promise<AuditRunResult
     L('Opportunity'),
     (i) => opportunityLines[i]
   );
-  const conversion = computeConversionImpact(conversionLeads, opportunities, options.conversion);
+  const conversion = conversionLeads.result(opportunities);
   return { report, leads, conversion, warnings, problems, files };
 }
 

@@ -105,12 +105,35 @@ export default class StlConversionImpact extends LightningElement {
     });
   }
 
-  get outcomes() {
-    return rateRows(this.impact.bySlaOutcome);
-  }
-
-  get leadTypes() {
-    return rateRows(this.impact.byLeadType);
+  /** The three conversion-rate tables: one markup, rows by bucket, SLA outcome and lead type. */
+  get rateTables() {
+    const table = 'slds-table slds-table_bordered slds-table_cell-buffer';
+    return [
+      {
+        id: 'buckets',
+        heading: null,
+        caption: 'Conversion by speed-to-lead bucket',
+        firstColumn: 'Speed to lead',
+        tableClass: `${table} slds-m-top_small`,
+        rows: this.buckets
+      },
+      {
+        id: 'outcomes',
+        heading: 'By SLA outcome',
+        caption: 'Conversion by SLA outcome',
+        firstColumn: 'Outcome',
+        tableClass: table,
+        rows: rateRows(this.impact.bySlaOutcome)
+      },
+      {
+        id: 'lead-types',
+        heading: 'By lead type',
+        caption: 'Conversion by lead type',
+        firstColumn: 'Lead type',
+        tableClass: table,
+        rows: rateRows(this.impact.byLeadType)
+      }
+    ];
   }
 
   get pipeline() {

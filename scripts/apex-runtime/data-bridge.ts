@@ -649,8 +649,11 @@ export class DataBridge {
     }
   }
 
-  /** Records the running upsert inserted (for `UpsertResult.isCreated`). */
-  private upsertInserted = new Set<SObjectValue>();
+  /**
+   * Records an upsert inserted (for `UpsertResult.isCreated`). Each upsert clears its own records
+   * first, so an upsert run by a trigger inside another one does not disturb the outer results.
+   */
+  private readonly upsertInserted = new WeakSet<SObjectValue>();
 
   /** A DML statement or Database.* call; returns one result object per record. */
   dml(op: string, value: unknown, extField: string | null, allOrNone: boolean): SysObject[] {
@@ -658,7 +661,9 @@ export class DataBridge {
       throw new ApexError('System.NullPointerException', 'Argument cannot be null.');
     }
     let records: unknown[] = value instanceof ApexList ? value.items : [value];
-    if (op === 'upsert') this.upsertInserted = new Set<SObjectValue>();
+    if (op === 'upsert') {
+      for (const r of records) if (r instanceof SObjectValue) this.upsertInserted.delete(r);
+    }
     const std = this.rt.stdlib;
     if (!this.internalDml) std.count('dmlStatements');
     if (records.length === 0) return [];

@@ -10,6 +10,7 @@ import { exclusionRuleOf, NAMESPACE, settingsOf, slaRuleOf, touchRuleOf } from '
 import type { RuleSet, StlSettings } from '../../lib/sla.ts';
 import { CsvFileError, type CsvRow, type RowProblem } from './csv-reader.ts';
 import { runAudit, type AuditObject, type AuditRunResult, type TableSource } from './run-audit.ts';
+import { queryAllPages } from '../../lib/docs/org.ts';
 
 /** The part of a @salesforce/core Connection (jsforce) the CLI uses. */
 export interface OrgConnection {
@@ -198,17 +199,6 @@ export const RULE_FIELDS = {
 } as const;
 
 export type RuleType = keyof typeof RULE_FIELDS;
-
-/** Every record of a query, following `nextRecordsUrl` until `done`. */
-export async function queryAllPages<T = SfRecord>(conn: OrgConnection, soql: string): Promise<T[]> {
-  const out: T[] = [];
-  let page = await conn.query<T>(soql);
-  for (;;) {
-    out.push(...page.records);
-    if (page.done || !page.nextRecordsUrl) return out;
-    page = await conn.queryMore<T>(page.nextRecordsUrl);
-  }
-}
 
 /**
  * Every record of one rule type (`name` as the org spells it, namespaced or not), with the

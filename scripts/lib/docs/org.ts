@@ -41,8 +41,16 @@ export async function everyRecord<T = Record<string, unknown>>(
     });
   }
   const fields = described.fields.map((f) => f.name);
+  return queryAllPages<T>(conn, `SELECT ${fields.join(', ')} FROM ${name}`);
+}
+
+/** Every record a REST query returns, following `nextRecordsUrl` through every page. */
+export async function queryAllPages<T = Record<string, unknown>>(
+  conn: Pick<DocsOrgConnection, 'query' | 'queryMore'>,
+  soql: string
+): Promise<T[]> {
   const out: T[] = [];
-  let page = await conn.query<T>(`SELECT ${fields.join(', ')} FROM ${name}`);
+  let page = await conn.query<T>(soql);
   for (;;) {
     out.push(...page.records);
     if (page.done !== false || !page.nextRecordsUrl) return out;
